@@ -1,0 +1,36 @@
+import { closestName } from './closest-name';
+import { GeokdError } from './geokd-error';
+
+/** Fields of an {@link UnknownNameError}. */
+export interface UnknownNameErrorOptions {
+  /** What kind of thing was looked up, e.g. `'loss'`, `'model'`, `'preset'`. */
+  kind: string;
+  /** The name that was asked for. */
+  name: string;
+  /** Every valid name. */
+  validNames: readonly string[];
+}
+
+/**
+ * A name given to a registry (losses, models, datasets, presets) is not registered. The
+ * message lists the valid names and suggests the closest one.
+ */
+export class UnknownNameError extends GeokdError {
+  readonly kind: string;
+  readonly unknownName: string;
+  readonly validNames: readonly string[];
+  readonly suggestion: string | undefined;
+
+  constructor(options: UnknownNameErrorOptions) {
+    const suggestion = closestName(options.name, options.validNames);
+    const hint = suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`;
+    super(
+      `Unknown ${options.kind} '${options.name}'. Valid ${options.kind} names: ${options.validNames.join(', ')}.${hint}`,
+      { code: 'unknown-name' },
+    );
+    this.kind = options.kind;
+    this.unknownName = options.name;
+    this.validNames = options.validNames;
+    this.suggestion = suggestion;
+  }
+}
