@@ -32,7 +32,7 @@ for (const task of ['lint', 'typecheck']) {
   }
 }
 
-const testStatus = run('pnpm', ['exec', 'turbo', 'run', 'test', '--continue', '--concurrency=1']);
+const testStatus = run('pnpm', ['exec', 'turbo', 'run', 'test', '--continue', '--concurrency=2']);
 let suitesWithoutReport = 0;
 for (const dir of workspaceDirs) {
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));

@@ -1,1 +1,3 @@
-console.log('bench: not built yet');
+import { main } from './program';
+
+process.exitCode = await main(process.argv.slice(2));

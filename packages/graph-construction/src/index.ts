@@ -1,1 +1,18 @@
-export {};
+export { CLASS_MASK_MODES, type ClassMaskMode, classMask } from './class-mask';
+export { graphPower } from './graph-power';
+export { type GraphStats, graphStats } from './graph-stats';
+export { knnMask } from './knn-mask';
+export { type LabelSmoothnessOptions, labelSmoothness } from './label-smoothness';
+export {
+  ADJACENCY_NORMALIZATIONS,
+  type AdjacencyNormalization,
+  DEGREE_EPSILON,
+  normalizeAdjacency,
+} from './normalize-adjacency';
+export {
+  COSINE_EPSILON,
+  SIMILARITY_KERNELS,
+  type SimilarityGraphOptions,
+  type SimilarityKernel,
+  similarityGraph,
+} from './similarity-graph';

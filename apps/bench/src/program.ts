@@ -1,0 +1,267 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GeokdError } from '@geokd/errors';
+import {
+  Command,
+  InvalidArgumentError as CommanderArgumentError,
+  CommanderError,
+  Option,
+} from 'commander';
+import { listPresets } from './presets';
+import type { TextSink } from './progress-display';
+import { listMethods } from './registry';
+import { parseSeeds, resolveSpec, type SpecOverrides } from './resolve-spec';
+
+/** Exit code of bad command-line arguments. */
+export const USAGE_EXIT_CODE = 2;
+
+/** Where the CLI writes. */
+export interface CliIo {
+  /** Normal output (the table). */
+  stdout: TextSink;
+  /** Errors, usage and the progress display. */
+  stderr: TextSink;
+}
+
+/** The bench package's folder (outputs and the teacher cache default to folders in it). */
+export function packageDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+}
+
+/** A bad argument found after commander parsed the line (printed with the usage, exit 2). */
+class UsageFailure {
+  constructor(
+    readonly message: string,
+    readonly command: Command,
+  ) {}
+}
+
+function integer(name: string, minimum: number) {
+  return (text: string): number => {
+    if (!/^-?\d+$/.test(text.trim())) {
+      throw new CommanderArgumentError(`${name} must be an integer, received '${text}'.`);
+    }
+    const value = Number(text);
+    if (value < minimum) {
+      throw new CommanderArgumentError(`${name} must be >= ${minimum}, received ${value}.`);
+    }
+    return value;
+  };
+}
+
+const list = (text: string): string[] =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+interface RunOptions {
+  preset: string;
+  epochs?: number;
+  seeds?: string;
+  methods?: string[];
+  batchSize?: number;
+  backend?: string;
+  dataDir?: string;
+  data?: string;
+  config?: string;
+  out?: string;
+  cacheDir?: string;
+  maxSteps?: number;
+  trainSize?: number;
+  testSize?: number;
+}
+
+interface SpeedOptions {
+  preset: string;
+  methods?: string[];
+  batchSize?: number;
+  backend?: string;
+  steps: number;
+  widths?: string[];
+  batchSizes?: string[];
+  out?: string;
+  pytorch: boolean;
+}
+
+/** Builds the commander program; `run` is the default command. */
+function buildProgram(io: CliIo, outcome: { code: number }): Command {
+  const program = new Command('geokd-bench')
+    .description('Benchmark geometric knowledge distillation (GKD) against its baselines.')
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  const backendOption = () =>
+    new Option('--backend <name>', 'TensorFlow.js backend to force').choices([
+      'wasm',
+      'cpu',
+      'tensorflow',
+    ]);
+  const run = program
+    .command('run', { isDefault: true })
+    .description(
+      'train the teacher (or reuse it), distil a student per method and seed, write the table and plots',
+    )
+    .addOption(new Option('--preset <name>', 'preset').choices(listPresets()).default('default'))
+    .option(
+      '--epochs <n>',
+      'epochs of the teacher and of each student (> 0)',
+      integer('--epochs', 1),
+    )
+    .option('--seeds <n|list>', 'number of seeds (1..N) or a comma-separated list of seeds')
+    .option('--methods <a,b>', `methods, comma-separated (${listMethods().join(', ')})`, list)
+    .option('--batch-size <n>', 'batch size', integer('--batch-size', 1))
+    .addOption(backendOption())
+    .option('--data-dir <dir>', 'folder holding the dataset files (file-based datasets)')
+    .addOption(
+      new Option(
+        '--data <kind>',
+        'replace the dataset by generated data of the same shape',
+      ).choices(['synthetic']),
+    )
+    .option('--config <file>', 'JSON file with a whole or partial run spec, merged over the preset')
+    .option('--out <dir>', 'output folder (default: apps/bench/results/<preset>)')
+    .option('--cache-dir <dir>', 'teacher cache folder (default: apps/bench/.cache)')
+    .option(
+      '--max-steps <n>',
+      'stop every epoch after n steps (smoke runs)',
+      integer('--max-steps', 1),
+    )
+    .option(
+      '--train-size <n>',
+      'training images kept (stratified subset)',
+      integer('--train-size', 1),
+    )
+    .option('--test-size <n>', 'test images kept (stratified subset)', integer('--test-size', 1))
+    .action(async (options: RunOptions, command: Command) => {
+      let spec: ReturnType<typeof resolveSpec>;
+      try {
+        const overrides: SpecOverrides = {
+          ...(command.getOptionValueSource('preset') === 'default' && options.config !== undefined
+            ? {}
+            : { preset: options.preset }),
+          ...(options.config !== undefined ? { configFile: options.config } : {}),
+          ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+          ...(options.seeds !== undefined ? { seeds: parseSeeds(options.seeds) } : {}),
+          ...(options.methods !== undefined ? { methods: options.methods } : {}),
+          ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+          ...(options.backend !== undefined ? { backend: options.backend } : {}),
+          ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+          ...(options.data !== undefined ? { data: options.data } : {}),
+          ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
+          ...(options.trainSize !== undefined ? { trainSize: options.trainSize } : {}),
+          ...(options.testSize !== undefined ? { testSize: options.testSize } : {}),
+        };
+        spec = resolveSpec(overrides);
+      } catch (error) {
+        if (GeokdError.isInstance(error)) throw new UsageFailure((error as Error).message, command);
+        throw error;
+      }
+      const outDir = path.resolve(options.out ?? path.join(packageDir(), 'results', spec.preset));
+      const cacheDir = path.resolve(options.cacheDir ?? path.join(packageDir(), '.cache'));
+      // Loaded on demand: --help and bad arguments answer without loading TensorFlow.js.
+      const { runBenchmark } = await import('./run-benchmark');
+      await runBenchmark({
+        spec,
+        outDir,
+        cacheDir,
+        log: (line) => io.stdout.write(`${line}\n`),
+        progressSink: io.stderr,
+      });
+      outcome.code = 0;
+    });
+  program
+    .command('speed')
+    .description(
+      'ms per distillation step per method vs the plain student step, graph construction throughput, PyTorch comparison',
+    )
+    .addOption(
+      new Option('--preset <name>', 'preset whose teacher and student are timed')
+        .choices(listPresets())
+        .default('default'),
+    )
+    .option('--methods <a,b>', "methods to time (default: the preset's)", list)
+    .option('--batch-size <n>', 'batch size of the distillation steps', integer('--batch-size', 2))
+    .addOption(backendOption())
+    .option(
+      '--steps <n>',
+      'timed steps per method (after one warm-up step)',
+      integer('--steps', 1),
+      5,
+    )
+    .option('--widths <list>', 'feature widths D of the graph construction benchmark', list)
+    .option('--batch-sizes <list>', 'batch sizes B of the graph construction benchmark', list)
+    .option('--no-pytorch', 'skip the PyTorch comparison')
+    .option('--out <dir>', 'output folder (default: apps/bench/results/speed)')
+    .action(async (options: SpeedOptions, command: Command) => {
+      let spec: ReturnType<typeof resolveSpec>;
+      const parseList = (values: string[] | undefined, name: string) => {
+        if (values === undefined) return undefined;
+        return values.map((value) => integer(name, 1)(value));
+      };
+      let widths: number[] | undefined;
+      let batchSizes: number[] | undefined;
+      try {
+        spec = resolveSpec({
+          preset: options.preset,
+          ...(options.methods !== undefined ? { methods: options.methods } : {}),
+          ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+          ...(options.backend !== undefined ? { backend: options.backend } : {}),
+          ...(options.preset === 'paper-cifar10' ? { data: 'synthetic' } : {}),
+        });
+        widths = parseList(options.widths, '--widths');
+        batchSizes = parseList(options.batchSizes, '--batch-sizes');
+      } catch (error) {
+        if (GeokdError.isInstance(error) || error instanceof CommanderArgumentError) {
+          throw new UsageFailure((error as Error).message, command);
+        }
+        throw error;
+      }
+      const outDir = path.resolve(options.out ?? path.join(packageDir(), 'results', 'speed'));
+      const { runSpeedBenchmark } = await import('./speed-benchmark');
+      await runSpeedBenchmark({
+        spec,
+        steps: options.steps,
+        ...(widths ? { widths } : {}),
+        ...(batchSizes ? { batchSizes } : {}),
+        pytorch: options.pytorch,
+        outDir,
+        log: (line) => io.stdout.write(`${line}\n`),
+      });
+      outcome.code = 0;
+    });
+  void run;
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (without the node and script paths) and resolves to the exit code:
+ * 0 on success, 2 for bad arguments (message and usage on stderr), 1 for a failed run.
+ */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const outcome = { code: 0 };
+  const program = buildProgram(io, outcome);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return outcome.code;
+  } catch (error) {
+    if (error instanceof UsageFailure) {
+      io.stderr.write(`error: ${error.message}\n\n${error.command.helpInformation()}`);
+      return USAGE_EXIT_CODE;
+    }
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') return 0;
+      return USAGE_EXIT_CODE;
+    }
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr.write(`geokd-bench failed: ${message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,153 @@
+import { UnknownNameError } from '@geokd/errors';
+
+/** One weighted loss term as the trainer's `distill({ losses })` takes it. */
+export interface LossTermSpec {
+  /** Loss name in the `@geokd/kd-losses` registry, e.g. `'gkd'`. */
+  loss: string;
+  /** Weight λ of the term in the total loss (cross-entropy is always there with weight 1). */
+  weight: number;
+  /** Feature taps the loss acts on; absent for logit losses. */
+  taps?: string[];
+  /** Options of the loss, e.g. `{ k: 16 }` for GKD or `{ temperature: 4 }` for Hinton KD. */
+  options?: Record<string, unknown>;
+}
+
+/** What a method needs to know to build its loss terms. */
+export interface MethodContext {
+  /** Feature taps of the student (and teacher) the feature losses use. */
+  taps: readonly string[];
+  /** Training batch size (GKD kNN picks k from it). */
+  batchSize: number;
+  /** Override of the default weight of a loss, by loss name. */
+  lossWeights?: Readonly<Record<string, number>>;
+}
+
+/** A benchmark method: a named recipe of distillation loss terms. */
+export interface BenchMethod {
+  /** Name used by `--methods` and in the tables. */
+  name: string;
+  /** One line for `--help` and the README. */
+  description: string;
+  /** The loss terms added to cross-entropy; empty for the baseline. */
+  terms(context: MethodContext): LossTermSpec[];
+}
+
+/** Default λ of each loss, as the papers' reference code uses them. */
+export const DEFAULT_LOSS_WEIGHTS: Readonly<Record<string, number>> = {
+  gkd: 25,
+  'rkd-distance': 25,
+  'rkd-angle': 50,
+  hinton: 1,
+  'similarity-preserving': 3000,
+  'attention-transfer': 1000,
+  pkt: 30000,
+};
+
+/** Temperature of Hinton KD in every method that uses it. */
+export const HINTON_TEMPERATURE = 4;
+
+function weightOf(loss: string, context: MethodContext): number {
+  return context.lossWeights?.[loss] ?? DEFAULT_LOSS_WEIGHTS[loss] ?? 1;
+}
+
+function featureTerm(
+  loss: string,
+  context: MethodContext,
+  options: Record<string, unknown> = {},
+): LossTermSpec {
+  return { loss, weight: weightOf(loss, context), taps: [...context.taps], options };
+}
+
+function hintonTerm(context: MethodContext): LossTermSpec {
+  return {
+    loss: 'hinton',
+    weight: weightOf('hinton', context),
+    options: { temperature: HINTON_TEMPERATURE },
+  };
+}
+
+/** k of the GKD kNN variant: a quarter of the batch, at least 1. */
+export function knnNeighbours(batchSize: number): number {
+  return Math.max(1, Math.floor(batchSize / 4));
+}
+
+const METHODS: readonly BenchMethod[] = [
+  {
+    name: 'baseline',
+    description: 'student trained alone with cross-entropy (no teacher)',
+    terms: () => [],
+  },
+  {
+    name: 'hinton',
+    description: `Hinton KD on logits, T = ${HINTON_TEMPERATURE}`,
+    terms: (context) => [hintonTerm(context)],
+  },
+  {
+    name: 'rkd-distance',
+    description: 'RKD distance loss (Park et al. 2019) on the taps',
+    terms: (context) => [featureTerm('rkd-distance', context)],
+  },
+  {
+    name: 'rkd-angle',
+    description: 'RKD angle loss (Park et al. 2019) on the taps',
+    terms: (context) => [featureTerm('rkd-angle', context)],
+  },
+  {
+    name: 'similarity-preserving',
+    description: 'similarity-preserving KD (Tung & Mori 2019) on the taps',
+    terms: (context) => [featureTerm('similarity-preserving', context)],
+  },
+  {
+    name: 'attention-transfer',
+    description: 'attention transfer (Zagoruyko & Komodakis 2017) on the taps',
+    terms: (context) => [featureTerm('attention-transfer', context)],
+  },
+  {
+    name: 'pkt',
+    description: 'probabilistic knowledge transfer (Passalis & Tefas 2018) on the taps',
+    terms: (context) => [featureTerm('pkt', context)],
+  },
+  {
+    name: 'gkd-dense',
+    description: 'GKD (Lassance et al. 2020) on the full cosine similarity graphs',
+    terms: (context) => [featureTerm('gkd', context)],
+  },
+  {
+    name: 'gkd-knn',
+    description: "GKD restricted to the teacher's kNN graph (k = batch / 4)",
+    terms: (context) => [featureTerm('gkd', context, { k: knnNeighbours(context.batchSize) })],
+  },
+  {
+    name: 'gkd-intra',
+    description: 'GKD restricted to same-class pairs',
+    terms: (context) => [featureTerm('gkd', context, { classMode: 'intra' })],
+  },
+  {
+    name: 'gkd-hinton',
+    description: `GKD (dense) plus Hinton KD, T = ${HINTON_TEMPERATURE}`,
+    terms: (context) => [featureTerm('gkd', context), hintonTerm(context)],
+  },
+];
+
+/** Names of every registered method, in table order. */
+export function listMethods(): string[] {
+  return METHODS.map((method) => method.name);
+}
+
+/**
+ * The method registered under `name`.
+ *
+ * @throws UnknownNameError when no method has that name (the message suggests the closest).
+ */
+export function getMethod(name: string): BenchMethod {
+  const method = METHODS.find((candidate) => candidate.name === name);
+  if (method === undefined) {
+    throw new UnknownNameError({ kind: 'method', name, validNames: listMethods() });
+  }
+  return method;
+}
+
+/** True for methods whose loss terms include GKD (used to pick the heatmap student). */
+export function isGkdMethod(name: string): boolean {
+  return name.startsWith('gkd');
+}

@@ -1,0 +1,348 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { initBackend } from '@geokd/backend';
+import { InvalidArgumentError } from '@geokd/errors';
+import {
+  countMacs,
+  countParameters,
+  createModel,
+  type FeatureModel,
+  loadModelWeights,
+  saveModelWeights,
+} from '@geokd/models';
+import { distill, trainTeacher } from '@geokd/trainer';
+import type * as tf from '@tensorflow/tfjs-core';
+import { accuracyChartSpec } from './accuracy-chart';
+import type { BenchSpec } from './bench-spec';
+import { toEpochRecords } from './history-records';
+import { learningCurvesChartSpec } from './learning-curves-chart';
+import { type BenchData, loadBenchData } from './load-bench-data';
+import { machineInfo } from './machine-info';
+import { markdownTable } from './markdown-table';
+import { ProgressDisplay, type TextSink } from './progress-display';
+import { getMethod, isGkdMethod } from './registry';
+import { type RenderedChart, renderChart } from './render-chart';
+import type { BackendDetails, BenchResults, RunResult, TeacherResult } from './results-schema';
+import { type SimilarityPanel, similarityHeatmapChartSpec } from './similarity-heatmap-chart';
+import { similaritySnapshot } from './similarity-snapshot';
+import { sortByLabel, stratifiedIndices } from './stratified-indices';
+import { summarizeRuns, verdict } from './summarize-runs';
+import { datasetHash, TeacherCache, teacherCacheKey } from './teacher-cache';
+
+/** Options of {@link runBenchmark}. */
+export interface RunBenchmarkOptions {
+  /** The resolved run spec. */
+  spec: BenchSpec;
+  /** Folder of the outputs (created). */
+  outDir: string;
+  /** Folder of the teacher cache. */
+  cacheDir: string;
+  /** Where the table and messages are printed. @default console.log */
+  log?: (line: string) => void;
+  /** Where the progress display writes. @default process.stderr */
+  progressSink?: TextSink;
+}
+
+/** What {@link runBenchmark} wrote. */
+export interface BenchOutputs {
+  /** Everything results.json holds. */
+  results: BenchResults;
+  /** The Markdown table (also in `table.md`). */
+  table: string;
+  /** Paths of the files written. */
+  files: { results: string; table: string; graphs: string; charts: RenderedChart[] };
+}
+
+/** Seed of the teacher's initialisation and data order (the teacher is shared by every run). */
+export const TEACHER_SEED = 0;
+
+function numberOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  const record = value as { trainable?: number; total?: number };
+  return record.trainable ?? record.total ?? Number.NaN;
+}
+
+function budgetOf(model: FeatureModel): { params: number; macs: number } {
+  return {
+    params: numberOf(countParameters(model)),
+    macs: numberOf(countMacs(model, model.inputShape)),
+  };
+}
+
+function resolveTaps(spec: BenchSpec, teacher: FeatureModel, student: FeatureModel): string[] {
+  const taps =
+    spec.taps.length > 0
+      ? spec.taps
+      : student.featureNames.filter((name) => teacher.featureNames.includes(name));
+  for (const tap of taps) {
+    for (const [role, model] of [
+      ['teacher', teacher],
+      ['student', student],
+    ] as const) {
+      if (!model.featureNames.includes(tap)) {
+        throw new InvalidArgumentError({
+          functionName: 'geokd-bench',
+          argument: 'taps',
+          expected: `taps of the ${role} ${model.name} (${model.featureNames.join(', ')})`,
+          received: `'${tap}'`,
+        });
+      }
+    }
+  }
+  return [...taps];
+}
+
+/**
+ * The data handed to the trainer. With `maxSteps`, the training set is cut to `maxSteps`
+ * batches (the trainer drops the last incomplete batch), so every epoch stops after that many
+ * steps.
+ */
+function trainerData(training: BenchSpec['teacherTraining'], data: BenchData): BenchData {
+  if (training.maxSteps === undefined) return data;
+  const keep = Math.min(data.train.count, training.maxSteps * training.batchSize);
+  if (keep >= data.train.count) return data;
+  return {
+    train: data.train.subset(Array.from({ length: keep }, (_, index) => index)),
+    test: data.test,
+  };
+}
+
+/**
+ * Runs a whole benchmark: trains (or loads from the cache) the teacher, distils one student
+ * per method and seed, and writes `results.json`, `table.md`, `similarity-graphs.json` and the
+ * charts (SVG + PNG) into `outDir`.
+ *
+ * @example
+ * ```ts
+ * const spec = resolveSpec({ preset: 'quick' });
+ * const { table } = await runBenchmark({ spec, outDir: 'results/quick', cacheDir: '.cache' });
+ * ```
+ */
+export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchOutputs> {
+  const { spec, outDir } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const started = Date.now();
+  if (spec.backend !== undefined) process.env.GEOKD_BACKEND = spec.backend;
+  const backendInfo = await initBackend({ quiet: true });
+  const backendDetails: BackendDetails = {
+    name: backendInfo.name,
+    version: backendInfo.version,
+    threads: backendInfo.threads,
+    simd: backendInfo.simd,
+    ...(backendInfo.fallbackReason ? { fallbackReason: backendInfo.fallbackReason } : {}),
+  };
+  log(`geokd-bench: preset ${spec.preset} on ${backendDetails.name} ${backendDetails.version}`);
+
+  const data = await loadBenchData(spec.data);
+  const teacher = createModel(spec.teacher.name, { ...spec.teacher.options, seed: TEACHER_SEED });
+  const probe = createModel(spec.student.name, { ...spec.student.options, seed: spec.seeds[0]! });
+  const taps = resolveTaps(spec, teacher, probe);
+  const studentBudget = budgetOf(probe);
+  const teacherBudget = budgetOf(teacher);
+
+  const methods = spec.methods.map((name) => getMethod(name));
+  const cache = new TeacherCache(options.cacheDir);
+  const cacheKey = teacherCacheKey({
+    teacherConfig: { name: teacher.name, config: teacher.config },
+    dataHash: `${datasetHash(data.train)}:${datasetHash(data.test)}`,
+    trainingConfig: {
+      ...spec.teacherTraining,
+      seed: TEACHER_SEED,
+      augment: spec.data.augment ?? false,
+      normalize: spec.data.normalize ?? false,
+      backend: backendDetails.name,
+    },
+  });
+  const cached = cache.lookup(cacheKey);
+  const progress = new ProgressDisplay({
+    totalRuns: methods.length * spec.seeds.length,
+    studentEpochs: spec.studentTraining.epochs,
+    teacherEpochs: cached ? 0 : spec.teacherTraining.epochs,
+    ...(options.progressSink ? { sink: options.progressSink } : {}),
+  });
+
+  let teacherResult: TeacherResult;
+  if (cached) {
+    await loadModelWeights(teacher, cached.weightsDir);
+    teacherResult = { ...cached.result, cached: true };
+    log(
+      `teacher ${teacher.name}: reused from the cache (${cacheKey}), test accuracy ${(teacherResult.accuracy * 100).toFixed(2)} %`,
+    );
+  } else {
+    progress.startRun('teacher', `teacher ${teacher.name}`);
+    const trained = await trainTeacher({
+      model: teacher,
+      data: trainerData(spec.teacherTraining, data),
+      ...trainingOptions(spec.teacherTraining, spec),
+      seed: TEACHER_SEED,
+      onEvent: (event: unknown) => progress.onEvent(event as never),
+    });
+    teacherResult = {
+      model: teacher.name,
+      config: teacher.config,
+      ...teacherBudget,
+      accuracy: trained.test.accuracy,
+      loss: trained.test.loss,
+      durationMs: trained.durationMs,
+      cached: false,
+      cacheKey,
+      history: toEpochRecords(trained.history),
+    };
+    progress.endRun(`test accuracy ${(trained.test.accuracy * 100).toFixed(2)} %`);
+    await cache.store(cacheKey, teacherResult, (dir) => saveModelWeights(teacher, dir));
+  }
+
+  // One fixed test batch, stratified and sorted by class, for the similarity-graph heatmaps.
+  const heatmapIndices = sortByLabel(
+    stratifiedIndices(data.test.labels, spec.heatmapBatchSize),
+    data.test.labels,
+  );
+  const heatmapSet = data.test.subset(heatmapIndices);
+  const heatmapBatch = heatmapSet
+    .batches({
+      batchSize: heatmapIndices.length,
+      shuffle: false,
+      normalize: spec.data.normalize ?? false,
+    })
+    .next().value as { x: tf.Tensor4D; y: tf.Tensor1D };
+  const panels: SimilarityPanel[] = [];
+  panels.push(...similaritySnapshot(teacher, heatmapBatch.x, heatmapBatch.y, taps, 'teacher'));
+  panels.push(
+    ...similaritySnapshot(
+      probe,
+      heatmapBatch.x,
+      heatmapBatch.y,
+      taps,
+      `student, before (seed ${spec.seeds[0]})`,
+    ),
+  );
+  probe.dispose();
+  const heatmapMethods = [
+    spec.methods.find((name) => name === 'baseline'),
+    spec.methods.find((name) => isGkdMethod(name)),
+  ].filter((name): name is string => name !== undefined);
+
+  const runs: RunResult[] = [];
+  for (const seed of spec.seeds) {
+    for (const method of methods) {
+      const student = createModel(spec.student.name, { ...spec.student.options, seed });
+      const losses = method.terms({
+        taps,
+        batchSize: spec.studentTraining.batchSize,
+        ...(spec.lossWeights ? { lossWeights: spec.lossWeights } : {}),
+      });
+      progress.startRun('student', `${method.name} (seed ${seed})`);
+      try {
+        const result = await distill({
+          teacher,
+          student,
+          data: trainerData(spec.studentTraining, data),
+          losses,
+          ...trainingOptions(spec.studentTraining, spec),
+          seed,
+          onEvent: (event: unknown) => progress.onEvent(event as never),
+        });
+        runs.push({
+          method: method.name,
+          seed,
+          accuracy: result.test.accuracy,
+          loss: result.test.loss,
+          durationMs: result.durationMs,
+          losses,
+          history: toEpochRecords(result.history),
+        });
+        progress.endRun(`test accuracy ${(result.test.accuracy * 100).toFixed(2)} %`);
+        if (seed === spec.seeds[0] && heatmapMethods.includes(method.name)) {
+          panels.push(
+            ...similaritySnapshot(
+              student,
+              heatmapBatch.x,
+              heatmapBatch.y,
+              taps,
+              `${method.name}, after`,
+            ),
+          );
+        }
+      } finally {
+        student.dispose();
+      }
+    }
+  }
+  const heatmapLabels = Array.from(heatmapBatch.y.dataSync());
+  heatmapBatch.x.dispose();
+  heatmapBatch.y.dispose();
+  teacher.dispose();
+
+  const summary = summarizeRuns(runs, spec.methods);
+  const results: BenchResults = {
+    schemaVersion: 1,
+    preset: spec.preset,
+    backend: backendDetails.name,
+    backendDetails,
+    machine: machineInfo(),
+    date: new Date().toISOString(),
+    spec,
+    taps,
+    student: { model: spec.student.name, config: { ...spec.student.options }, ...studentBudget },
+    teacher: teacherResult,
+    runs,
+    summary,
+    verdict: verdict(summary),
+    totalDurationMs: Date.now() - started,
+  };
+  return writeOutputs(results, panels, heatmapLabels, outDir, log);
+}
+
+type TrainerOptions = Parameters<typeof distill>[0];
+
+function trainingOptions(training: BenchSpec['teacherTraining'], spec: BenchSpec) {
+  return {
+    epochs: training.epochs,
+    batchSize: training.batchSize,
+    // The spec holds plain JSON; the trainer validates these and names any bad field.
+    optimizer: training.optimizer as unknown as TrainerOptions['optimizer'],
+    schedule: training.schedule as unknown as TrainerOptions['schedule'],
+    augment: spec.data.augment ?? false,
+    normalize: spec.data.normalize ?? false,
+  };
+}
+
+/** Writes results.json, table.md, similarity-graphs.json and the charts; prints the table. */
+export async function writeOutputs(
+  results: BenchResults,
+  panels: readonly SimilarityPanel[],
+  heatmapLabels: readonly number[],
+  outDir: string,
+  log: (line: string) => void,
+): Promise<BenchOutputs> {
+  fs.mkdirSync(outDir, { recursive: true });
+  const table = markdownTable(results);
+  const resultsPath = path.join(outDir, 'results.json');
+  const tablePath = path.join(outDir, 'table.md');
+  const graphsPath = path.join(outDir, 'similarity-graphs.json');
+  fs.writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(tablePath, table);
+  fs.writeFileSync(graphsPath, `${JSON.stringify({ labels: heatmapLabels, panels })}\n`);
+  const charts = [
+    await renderChart(accuracyChartSpec(results), path.join(outDir, 'accuracy')),
+    await renderChart(learningCurvesChartSpec(results), path.join(outDir, 'learning-curves')),
+    await renderChart(
+      similarityHeatmapChartSpec(
+        panels,
+        heatmapLabels,
+        `teacher ${results.teacher.model} vs student ${results.student.model}, ${heatmapLabels.length} test images, preset ${results.preset}`,
+      ),
+      path.join(outDir, 'similarity-graphs'),
+    ),
+  ];
+  log(table);
+  for (const chart of charts) {
+    log(`wrote ${chart.svg}${chart.png ? ` and ${chart.png}` : ` (no PNG: ${chart.pngError})`}`);
+  }
+  log(`wrote ${resultsPath}, ${tablePath}, ${graphsPath}`);
+  return {
+    results,
+    table,
+    files: { results: resultsPath, table: tablePath, graphs: graphsPath, charts },
+  };
+}

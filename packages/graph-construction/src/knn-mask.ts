@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertAdjacency, assertInteger } from './validation';
+
+/**
+ * The k-nearest-neighbour mask of a graph: a 0/1 float32 `[B, B]` tensor selecting, in each row
+ * `i`, the `k` largest entries `A_ij`, then symmetrised by union, `M ← min(1, M + Mᵀ)` (an edge
+ * is kept when either endpoint counts the other among its k nearest).
+ *
+ * - **Ties** are broken deterministically and identically on every backend: among equal values
+ *   the lower column index wins (the selection is computed in JavaScript with a stable
+ *   comparison, not by the backend's `topk`).
+ * - **Diagonal**: `A_ii` competes like any other entry. A graph from {@link similarityGraph}
+ *   without self-loops has a zero diagonal, so a node selects itself only when fewer than `k`
+ *   of its similarities are positive; since that graph's diagonal is 0, selecting it changes
+ *   nothing once the mask is multiplied in.
+ * - **k ≥ B** is clamped to B: every entry is selected and the mask is all ones.
+ * - No gradient: the mask is a selection; it is a constant to `tf.grad`.
+ *
+ * Reads the adjacency's values (one `dataSync`), so it synchronises with the backend.
+ *
+ * @param adjacency - `[B, B]` float32 finite graph.
+ * @param k - neighbours per row, an integer >= 1.
+ * @returns the `[B, B]` float32 mask of 0s and 1s, symmetric.
+ * @throws {InvalidArgumentError} when `adjacency` is not a finite square float32 rank-2 tensor,
+ *   or `k` is not an integer >= 1.
+ * @see Lassance et al., "Deep Geometric Knowledge Distillation with Graphs", ICASSP 2020.
+ *
+ * @example
+ * ```ts
+ * const teacherGraph = similarityGraph(teacherFeatures);
+ * const mask = knnMask(teacherGraph, 16);
+ * const sparse = similarityGraph(studentFeatures, { mask });
+ * ```
+ */
+export function knnMask(adjacency: tf.Tensor2D, k: number): tf.Tensor2D {
+  const batch = assertAdjacency('knnMask', 'adjacency', adjacency);
+  assertInteger('knnMask', 'k', k, 1);
+  const neighbours = Math.min(k, batch);
+  const values = adjacency.dataSync();
+  const mask = new Float32Array(batch * batch);
+  if (neighbours === batch) {
+    mask.fill(1);
+  } else {
+    const order = new Array<number>(batch);
+    for (let i = 0; i < batch; i++) {
+      const row = i * batch;
+      for (let j = 0; j < batch; j++) order[j] = j;
+      order.sort((a, b) => values[row + b]! - values[row + a]! || a - b);
+      for (let r = 0; r < neighbours; r++) {
+        const j = order[r]!;
+        mask[row + j] = 1;
+        mask[j * batch + i] = 1;
+      }
+    }
+  }
+  return tf.tensor2d(mask, [batch, batch], 'float32');
+}
