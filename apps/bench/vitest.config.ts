@@ -4,5 +4,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 300_000,
+    // tfjs-core's ESM gradient modules (src/register-gradients.ts) must go through vite; the
+    // CommonJS bundle tf-core.node.js stays external so every package shares one engine.
+    server: { deps: { inline: [/@tensorflow\/tfjs-core\/dist\/(?!tf-core\.node)/] } },
   },
 });

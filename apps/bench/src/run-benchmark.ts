@@ -1,3 +1,4 @@
+import './register-gradients';
 import fs from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '@geokd/backend';
@@ -138,6 +139,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
   const probe = createModel(spec.student.name, { ...spec.student.options, seed: spec.seeds[0]! });
   const taps = resolveTaps(spec, teacher, probe);
   const studentBudget = budgetOf(probe);
+  const studentInfo = { model: probe.name, config: probe.config };
   const teacherBudget = budgetOf(teacher);
 
   const methods = spec.methods.map((name) => getMethod(name));
@@ -283,7 +285,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
     date: new Date().toISOString(),
     spec,
     taps,
-    student: { model: spec.student.name, config: { ...spec.student.options }, ...studentBudget },
+    student: { ...studentInfo, ...studentBudget },
     teacher: teacherResult,
     runs,
     summary,

@@ -1,3 +1,4 @@
+import './register-gradients';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as backend from '@geokd/backend';

@@ -153,13 +153,23 @@ export function similarityGraph(
 
   return tf.tidy(() => {
     const x = tf.reshape(tensor, [batch, -1]) as tf.Tensor2D;
+    // One [B, D] pass (the gram matrix) serves every kernel: squared norms are its diagonal,
+    // so no [B, D] elementwise op runs forward or backward besides the matMuls.
+    const gram = gramMatrix(x);
     let adjacency: tf.Tensor2D;
     if (kernel === 'cosine') {
-      adjacency = gramMatrix(rowNormalize(x));
+      // x̂_i · x̂_j = G_ij / (n_i n_j), n_i = max(‖x_i‖, ε): a zero row has similarity 0.
+      const inverseNorms = tf.rsqrt(
+        tf.maximum(diagonalOf(gram, batch), COSINE_EPSILON * COSINE_EPSILON),
+      );
+      adjacency = tf.mul(
+        tf.mul(gram, tf.reshape(inverseNorms, [-1, 1])),
+        tf.reshape(inverseNorms, [1, -1]),
+      ) as tf.Tensor2D;
     } else if (kernel === 'dot') {
-      adjacency = gramMatrix(x);
+      adjacency = gram;
     } else {
-      const squaredDistances = pairwiseSquaredDistances(x);
+      const squaredDistances = pairwiseSquaredDistances(gram, batch);
       const bandwidth =
         sigma === undefined ? medianBandwidth(squaredDistances, batch) : tf.scalar(sigma);
       adjacency = tf.exp(
@@ -175,18 +185,19 @@ export function similarityGraph(
   });
 }
 
-/** `x_i / max(‖x_i‖, COSINE_EPSILON)` with a finite gradient for zero rows. */
-function rowNormalize(x: tf.Tensor2D): tf.Tensor2D {
-  const squaredNorms = tf.sum(tf.square(x), 1, true);
-  return tf.mul(x, tf.rsqrt(tf.maximum(squaredNorms, COSINE_EPSILON * COSINE_EPSILON)));
+/** The diagonal `[B]` of a `[B, B]` matrix (differentiable: a masked row sum). */
+function diagonalOf(matrix: tf.Tensor2D, batch: number): tf.Tensor1D {
+  return tf.sum(tf.mul(matrix, tf.eye(batch)), 1) as tf.Tensor1D;
 }
 
-/** `‖x_i - x_j‖² = ‖x_i‖² + ‖x_j‖² - 2 x_i·x_j`, clamped at 0, diagonal exactly 0. */
-function pairwiseSquaredDistances(x: tf.Tensor2D): tf.Tensor2D {
-  const batch = x.shape[0];
-  const squaredNorms = tf.sum(tf.square(x), 1, true);
+/** `‖x_i - x_j‖² = G_ii + G_jj - 2 G_ij` from the gram matrix, clamped at 0, diagonal 0. */
+function pairwiseSquaredDistances(gram: tf.Tensor2D, batch: number): tf.Tensor2D {
+  const squaredNorms = diagonalOf(gram, batch);
   const distances = tf.relu(
-    tf.sub(tf.add(squaredNorms, tf.reshape(squaredNorms, [1, -1])), tf.mul(2, gramMatrix(x))),
+    tf.sub(
+      tf.add(tf.reshape(squaredNorms, [-1, 1]), tf.reshape(squaredNorms, [1, -1])),
+      tf.mul(2, gram),
+    ),
   );
   return tf.mul(distances, offDiagonalOnes(batch)) as tf.Tensor2D;
 }

@@ -48,6 +48,6 @@ export class BasicBlock {
       this.shortcutConv !== undefined && this.shortcutBn !== undefined
         ? this.shortcutBn.apply(this.shortcutConv.apply(x), training)
         : x;
-    return tf.relu(tf.add(y, shortcut));
+    return tf.relu(tf.add(y, shortcut) as tf.Tensor4D);
   }
 }

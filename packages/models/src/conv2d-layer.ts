@@ -39,7 +39,9 @@ export class Conv2dLayer {
       pad === 0 ? 'valid' : pad,
     );
     const [batch, height, width, channels] = y.shape;
-    recordMacs(batch * height * width * channels * this.kernelSize * this.kernelSize * this.inChannels);
+    recordMacs(
+      batch * height * width * channels * this.kernelSize * this.kernelSize * this.inChannels,
+    );
     return y;
   }
 }

@@ -1,6 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@geokd/errors';
-import type { ApplyOptions, FeatureModel, FeatureModelOutput, ModelParameter } from './feature-model';
+import * as tf from '@tensorflow/tfjs-core';
+import type {
+  ApplyOptions,
+  FeatureModel,
+  FeatureModelOutput,
+  ModelParameter,
+} from './feature-model';
 
 /** What a factory hands to {@link FunctionalModel}. @internal */
 export interface FunctionalModelSpec {
@@ -81,7 +86,10 @@ export class FunctionalModel implements FeatureModel {
       });
     }
     const training = options.training ?? false;
-    return tf.tidy(() => this.spec.forward(x, training));
+    return tf.tidy(() => {
+      const out = this.spec.forward(x, training);
+      return { logits: out.logits, features: { ...out.features } } as tf.TensorContainerObject;
+    }) as unknown as FeatureModelOutput;
   }
 
   trainableVariables(): tf.Variable[] {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelParameter } from './feature-model';
-import { SeededRandom, deriveSeed } from './seeded-random';
+import { deriveSeed, SeededRandom } from './seeded-random';
 
 let nextModelId = 0;
 

@@ -50,19 +50,25 @@ export function referenceMedianDistance(rows: Matrix): number {
   if (distances.length === 0) return 1;
   distances.sort((a, b) => a - b);
   const n = distances.length;
-  const median = n % 2 === 1 ? distances[(n - 1) / 2]! : (distances[n / 2 - 1]! + distances[n / 2]!) / 2;
+  const median =
+    n % 2 === 1 ? distances[(n - 1) / 2]! : (distances[n / 2 - 1]! + distances[n / 2]!) / 2;
   return median > 0 ? median : 1;
 }
 
 /** The similarity graph in float64, following the documented formulas. */
-export function referenceSimilarityGraph(rows: Matrix, options: ReferenceGraphOptions = {}): Matrix {
+export function referenceSimilarityGraph(
+  rows: Matrix,
+  options: ReferenceGraphOptions = {},
+): Matrix {
   const kernel = options.kernel ?? 'cosine';
   const n = rows.length;
   let a: Matrix;
   if (kernel === 'gaussian') {
     const sigma = options.sigma ?? referenceMedianDistance(rows);
     a = rows.map((xi) =>
-      rows.map((xj) => Math.exp(-xi.reduce((s, v, k) => s + (v - xj[k]!) ** 2, 0) / (2 * sigma * sigma))),
+      rows.map((xj) =>
+        Math.exp(-xi.reduce((s, v, k) => s + (v - xj[k]!) ** 2, 0) / (2 * sigma * sigma)),
+      ),
     );
   } else {
     const x =
@@ -78,7 +84,9 @@ export function referenceSimilarityGraph(rows: Matrix, options: ReferenceGraphOp
   const normalization = options.normalize ?? 'symmetric';
   if (normalization !== 'none') {
     const degree = a.map((row) => row.reduce((s, v) => s + v, 0));
-    const inv = degree.map((d) => (d > 1e-12 ? (normalization === 'symmetric' ? 1 / Math.sqrt(d) : 1 / d) : 0));
+    const inv = degree.map((d) =>
+      d > 1e-12 ? (normalization === 'symmetric' ? 1 / Math.sqrt(d) : 1 / d) : 0,
+    );
     a = a.map((row, i) =>
       row.map((v, j) => (normalization === 'symmetric' ? v * inv[i]! * inv[j]! : v * inv[i]!)),
     );
@@ -118,7 +126,10 @@ export function referenceLabelSmoothness(a: Matrix, labels: number[], numClasses
 
 /** Largest absolute difference between two matrices of the same shape. */
 export function maxAbsDifference(a: ArrayLike<number> | Matrix, b: Matrix): number {
-  const flatA = Array.isArray(a) && Array.isArray(a[0]) ? (a as Matrix).flat() : Array.from(a as ArrayLike<number>);
+  const flatA =
+    Array.isArray(a) && Array.isArray(a[0])
+      ? (a as Matrix).flat()
+      : Array.from(a as ArrayLike<number>);
   const flatB = b.flat();
   if (flatA.length !== flatB.length) return Number.POSITIVE_INFINITY;
   let max = 0;
