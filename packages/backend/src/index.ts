@@ -1,1 +1,11 @@
-export {};
+export { BackendUnavailableError } from './backend-unavailable-error';
+export {
+  type BackendInfo,
+  type BackendName,
+  type InitBackendOptions,
+  initBackend,
+} from './init-backend';
+export { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter';
+export { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input';
+export { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
+export { registerWasmTrainingKernels } from './register-wasm-training-kernels';

@@ -47,7 +47,7 @@ describe.each(['cpu', 'wasm'])('forward pass on %s', (backend) => {
       seed: 3,
     });
     reference.parameters.forEach((p, i) => {
-      p.variable.assign(tf.tensor(weights[i] as Float32Array, p.variable.shape));
+      tf.tidy(() => p.variable.assign(tf.tensor(weights[i] as Float32Array, p.variable.shape)));
     });
     const xCpu = tf.tensor(x.dataSync(), x.shape) as tf.Tensor4D;
     const expected = tf.tidy(() =>

@@ -18,7 +18,7 @@ import { checkInputShape } from './validate-options';
  * model counts nothing (not built by this package).
  * @example
  * ```ts
- * countMacs(resNetCifar({ depth: 20 })); // 41,025,536 (≈ 41 M)
+ * countMacs(resNetCifar({ depth: 20 })); // ≈ 40.8 M
  * ```
  */
 export function countMacs(model: FeatureModel, inputShape?: [number, number, number]): number {

@@ -12,7 +12,7 @@ export interface ParameterCount {
  * Counts a model's parameters (scalars, not variables).
  * @example
  * ```ts
- * countParameters(wideResNet({ depth: 28, width: 1 })); // { trainable: 369690, total: 372730 }
+ * countParameters(wideResNet({ depth: 28, width: 1 })); // { trainable: 369690, total: 371706 }
  * ```
  */
 export function countParameters(model: FeatureModel): ParameterCount {

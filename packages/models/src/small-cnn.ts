@@ -25,7 +25,7 @@ export interface SmallCnnOptions {
  * strided convs avoids pooling kernels, so it trains on every backend.
  *
  * Taps: `'block1'`, `'block2'`, … (block outputs, NHWC) and `'pool'` (`[batch, lastChannels]`).
- * With the defaults (16, 32 channels, 28×28×1): 5,418 trainable parameters, 0.13 M MACs.
+ * With the defaults (16, 32 channels, 28×28×1): 5,178 trainable parameters, 254,336 MACs.
  *
  * @throws {@link InvalidArgumentError} when an option is invalid.
  * @example

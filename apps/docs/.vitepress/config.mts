@@ -1,0 +1,72 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type DefaultTheme, defineConfig } from 'vitepress';
+
+const apiSidebarFile = fileURLToPath(new URL('../api/typedoc-sidebar.json', import.meta.url));
+
+/** The API sidebar TypeDoc wrote (empty when `vitepress dev` runs before `typedoc`). */
+function apiSidebar(): DefaultTheme.SidebarItem[] {
+  if (!existsSync(apiSidebarFile)) return [];
+  return JSON.parse(readFileSync(apiSidebarFile, 'utf8')) as DefaultTheme.SidebarItem[];
+}
+
+const guideSidebar: DefaultTheme.SidebarItem[] = [
+  {
+    text: 'Guides',
+    items: [
+      { text: 'Getting started', link: '/guide/getting-started' },
+      { text: 'Distilling with the trainer', link: '/guide/trainer' },
+      { text: 'Running the bench', link: '/guide/bench' },
+      { text: 'Choosing a backend', link: '/guide/backends' },
+      { text: 'Datasets and offline use', link: '/guide/datasets' },
+    ],
+  },
+  {
+    text: 'The method',
+    items: [
+      { text: 'Similarity graphs', link: '/method/graphs' },
+      { text: 'The losses', link: '/method/losses' },
+    ],
+  },
+  { text: 'Results', link: '/results' },
+  { text: 'Live demo', link: '/demo' },
+];
+
+export default defineConfig({
+  title: 'geokd',
+  description:
+    'Geometric knowledge distillation for TensorFlow.js: match the similarity graphs of teacher and student.',
+  lang: 'en-GB',
+  cleanUrls: false,
+  lastUpdated: false,
+  // The generated API pages link to each other with relative .md links; the demo page and
+  // guides link to API pages that exist only after `typedoc` ran. Checked by the e2e test.
+  ignoreDeadLinks: [/^\/api\//, /^\.\.?\//],
+  markdown: { math: true },
+  head: [['link', { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' }]],
+  themeConfig: {
+    logo: '/favicon.svg',
+    nav: [
+      { text: 'Guides', link: '/guide/getting-started' },
+      { text: 'Method', link: '/method/graphs' },
+      { text: 'API', link: '/api/' },
+      { text: 'Results', link: '/results' },
+      { text: 'Live demo', link: '/demo' },
+    ],
+    sidebar: {
+      '/guide/': guideSidebar,
+      '/method/': guideSidebar,
+      '/results': guideSidebar,
+      '/demo': guideSidebar,
+      '/api/': [{ text: 'API reference', link: '/api/', items: apiSidebar() }],
+    },
+    search: { provider: 'local' },
+    outline: { level: [2, 3] },
+    footer: { message: 'MIT licensed. GKD: Lassance et al., ICASSP 2020.' },
+  },
+  vite: {
+    // tfjs is large; the demo loads it on demand, in the browser only.
+    build: { chunkSizeWarningLimit: 4000 },
+    optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  },
+});

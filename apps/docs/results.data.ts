@@ -1,0 +1,134 @@
+// Build-time data loader: reads the bench's latest results.json (default preset, else quick)
+// and, when present, copies its charts next to the built page. Nothing here runs in the browser.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** One row of the results table. */
+export interface ResultRow {
+  method: string;
+  mean: number;
+  std: number;
+  n: number;
+  deltaVsBaseline: number | null;
+  meanDurationMs: number;
+}
+
+/** What the Results page renders. */
+export interface ResultsData {
+  /** Whether a results.json was found. */
+  found: boolean;
+  /** Repository-relative path of the file read. */
+  source: string | null;
+  preset: string | null;
+  date: string | null;
+  backend: string | null;
+  machine: string | null;
+  taps: string[];
+  teacher: { model: string; params: number; macs: number; accuracy: number } | null;
+  student: { model: string; params: number; macs: number } | null;
+  rows: ResultRow[];
+  verdict: string | null;
+  /** Charts as inline SVG markup, keyed by file name, for the ones the bench wrote. */
+  charts: Record<string, string>;
+}
+
+/** The part of the bench's results.json (schemaVersion 1) this page reads; all optional. */
+interface RawResults {
+  preset?: string;
+  date?: string;
+  backend?: string;
+  backendDetails?: { name: string; version: string; threads: number; simd: boolean };
+  machine?: { cpuModel: string; cores: number; platform: string; node: string };
+  taps?: string[];
+  teacher?: { model: string; params: number; macs: number; accuracy: number };
+  student?: { model: string; params: number; macs: number };
+  summary?: {
+    method: string;
+    mean: number;
+    std: number;
+    n: number;
+    deltaVsBaseline?: number;
+    meanDurationMs: number;
+  }[];
+  verdict?: string;
+}
+
+const benchResults = fileURLToPath(new URL('../bench/results/', import.meta.url));
+const PRESETS = ['default', 'quick'];
+const CHARTS = ['accuracy.svg', 'learning-curves.svg', 'similarity-graphs.svg'];
+
+function empty(): ResultsData {
+  return {
+    found: false,
+    source: null,
+    preset: null,
+    date: null,
+    backend: null,
+    machine: null,
+    taps: [],
+    teacher: null,
+    student: null,
+    rows: [],
+    verdict: null,
+    charts: {},
+  };
+}
+
+/** Reads the first results.json among the presets; exported for the test. */
+export function readResults(root: string = benchResults): ResultsData {
+  for (const preset of PRESETS) {
+    const file = `${root}${preset}/results.json`;
+    if (!existsSync(file)) continue;
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as RawResults;
+    const charts: Record<string, string> = {};
+    for (const chart of CHARTS) {
+      const path = `${root}${preset}/${chart}`;
+      if (existsSync(path)) {
+        charts[chart] = readFileSync(path, 'utf8').replace(/<\?xml[^>]*>/, '');
+      }
+    }
+    const machine = raw.machine
+      ? `${raw.machine.cpuModel}, ${raw.machine.cores} cores, ${raw.machine.platform}, Node ${raw.machine.node}`
+      : null;
+    return {
+      found: true,
+      source: `apps/bench/results/${preset}/results.json`,
+      preset: raw.preset ?? preset,
+      date: raw.date ?? null,
+      backend: raw.backendDetails
+        ? `${raw.backendDetails.name} ${raw.backendDetails.version}${raw.backendDetails.simd ? ', SIMD' : ''}, ${raw.backendDetails.threads} thread(s)`
+        : (raw.backend ?? null),
+      machine,
+      taps: Array.isArray(raw.taps) ? raw.taps : [],
+      teacher: raw.teacher
+        ? {
+            model: raw.teacher.model,
+            params: raw.teacher.params,
+            macs: raw.teacher.macs,
+            accuracy: raw.teacher.accuracy,
+          }
+        : null,
+      student: raw.student
+        ? { model: raw.student.model, params: raw.student.params, macs: raw.student.macs }
+        : null,
+      rows: (Array.isArray(raw.summary) ? raw.summary : []).map((row) => ({
+        method: String(row.method),
+        mean: Number(row.mean),
+        std: Number(row.std),
+        n: Number(row.n),
+        deltaVsBaseline: typeof row.deltaVsBaseline === 'number' ? row.deltaVsBaseline : null,
+        meanDurationMs: Number(row.meanDurationMs),
+      })),
+      verdict: raw.verdict ?? null,
+      charts,
+    };
+  }
+  return empty();
+}
+
+export default {
+  watch: PRESETS.map((preset) => `../bench/results/${preset}/*`),
+  load(): ResultsData {
+    return readResults();
+  },
+};

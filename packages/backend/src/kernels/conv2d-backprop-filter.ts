@@ -1,0 +1,93 @@
+import { GeokdError } from '@geokd/errors';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  callWasmKernel,
+  releaseTensorInfo,
+  type TensorInfo,
+  type WasmBackendLike,
+} from './call-wasm-kernel';
+
+/**
+ * Filter gradient of a 2-D convolution (NHWC) on wasm, which stock tfjs-backend-wasm lacks.
+ *
+ * The gradient `dW[kh, kw, ci, co] = Σ_{b,i,j} xPadded[b, i·s + kh, j·s + kw, ci] · dy[b, i, j, co]`
+ * is itself a convolution: of the input transposed to channels-as-batch `[Ci, H, W, B]` with the
+ * output gradient transposed to a filter `[Ho, Wo, B, Co]`, at dilation equal to the forward stride
+ * and with the forward padding; the result `[Ci, ≥fh, ≥fw, Co]` is sliced to the kernel size and
+ * transposed back to `[fh, fw, Ci, Co]`. All work runs on wasm's XNNPACK convolution.
+ *
+ * Supports every stride and padding (`'same'`, `'valid'`, numbers, explicit) of the forward conv;
+ * tfjs itself only differentiates convs with dilation 1, so the kernel has no dilation attribute.
+ *
+ * @throws {GeokdError} for the `NCHW` data format, which the wasm convolution does not support.
+ */
+function conv2dBackpropFilter(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs: tf.NamedAttrMap;
+}): TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const x = args.inputs.x as TensorInfo;
+  const dy = args.inputs.dy as TensorInfo;
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (attrs.dataFormat === 'NCHW') {
+    throw new GeokdError(
+      "Conv2DBackpropFilter (wasm): dataFormat must be 'NHWC', received 'NCHW'",
+      { code: 'unsupported-attribute' },
+    );
+  }
+  const filterShape = attrs.filterShape as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { top, bottom, left, right } = info.padInfo;
+  const xT = callWasmKernel('Transpose', { x }, { perm: [3, 1, 2, 0] }, backend);
+  const dyT = callWasmKernel('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, backend);
+  const conv = callWasmKernel(
+    'Conv2D',
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+      dimRoundingMode: undefined,
+    },
+    backend,
+  );
+  releaseTensorInfo(backend, xT);
+  releaseTensorInfo(backend, dyT);
+  const [ci, convH, convW, co] = conv.shape as [number, number, number, number];
+  let cropped = conv;
+  if (convH !== info.filterHeight || convW !== info.filterWidth) {
+    cropped = callWasmKernel(
+      'Slice',
+      { x: conv },
+      { begin: [0, 0, 0, 0], size: [ci, info.filterHeight, info.filterWidth, co] },
+      backend,
+    );
+    releaseTensorInfo(backend, conv);
+  }
+  const dw = callWasmKernel('Transpose', { x: cropped }, { perm: [1, 2, 0, 3] }, backend);
+  releaseTensorInfo(backend, cropped);
+  return dw;
+}
+
+/** Kernel config of the wasm `Conv2DBackpropFilter`; see {@link registerWasmTrainingKernels}. */
+export const conv2dBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2dBackpropFilter as unknown as tf.KernelFunc,
+};

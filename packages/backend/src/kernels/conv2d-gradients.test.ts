@@ -1,0 +1,120 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
+
+type Pad =
+  | 'same'
+  | 'valid'
+  | number
+  | [[number, number], [number, number], [number, number], [number, number]];
+interface Case {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  stride: number | [number, number];
+  pad: Pad;
+}
+
+const cases: Case[] = [
+  { x: [2, 7, 9, 3], f: [3, 3, 3, 5], stride: 1, pad: 'same' },
+  { x: [2, 7, 9, 3], f: [3, 3, 3, 5], stride: 2, pad: 'same' },
+  { x: [1, 8, 8, 4], f: [3, 3, 4, 6], stride: 2, pad: 'same' },
+  { x: [3, 9, 7, 2], f: [3, 2, 2, 4], stride: 1, pad: 'valid' },
+  { x: [2, 11, 10, 3], f: [3, 3, 3, 2], stride: [2, 3], pad: 'valid' },
+  { x: [2, 8, 8, 16], f: [1, 1, 16, 32], stride: 2, pad: 'same' },
+  { x: [1, 6, 5, 2], f: [3, 3, 2, 3], stride: 1, pad: 1 },
+  { x: [2, 7, 7, 3], f: [5, 5, 3, 4], stride: 2, pad: 2 },
+  {
+    x: [2, 6, 7, 2],
+    f: [3, 3, 2, 3],
+    stride: 2,
+    pad: [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [0, 0],
+    ],
+  },
+  {
+    x: [1, 4, 4, 2],
+    f: [2, 2, 2, 3],
+    stride: 1,
+    pad: [
+      [0, 0],
+      [3, 2],
+      [0, 3],
+      [0, 0],
+    ],
+  },
+];
+
+function randomTensors(c: Case, seed: number) {
+  const x = tf.randomNormal(c.x, 0, 1, 'float32', seed);
+  const f = tf.randomNormal(c.f, 0, 1, 'float32', seed + 1);
+  const y = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.stride, c.pad);
+  const dy = tf.randomNormal(y.shape, 0, 1, 'float32', seed + 2);
+  return { x: x.arraySync(), f: f.arraySync(), dy: dy.arraySync(), dyShape: dy.shape };
+}
+
+async function gradientsOn(backend: string, c: Case, data: ReturnType<typeof randomTensors>) {
+  await tf.setBackend(backend);
+  const x = tf.tensor(data.x) as tf.Tensor4D;
+  const f = tf.tensor(data.f) as tf.Tensor4D;
+  const dy = tf.tensor(data.dy) as tf.Tensor4D;
+  const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad),
+  )([x, f], dy);
+  const out = { dx: dx.dataSync().slice(), df: df.dataSync().slice() };
+  tf.dispose([x, f, dy, dx, df]);
+  return out;
+}
+
+function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let maxAbs = 0;
+  let maxDiff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(expected[i] ?? 0));
+    maxDiff = Math.max(maxDiff, Math.abs((actual[i] ?? 0) - (expected[i] ?? 0)));
+  }
+  return maxDiff / Math.max(maxAbs, 1e-12);
+}
+
+describe('conv2d gradient kernels on wasm', () => {
+  beforeAll(async () => {
+    registerWasmTrainingKernels();
+    await tf.setBackend('wasm');
+    await tf.ready();
+  });
+
+  it.each(cases.map((c, i) => [i, JSON.stringify(c), c] as const))(
+    'match the cpu backend to 1e-5 relative error (case %i: %s)',
+    async (i, _label, c) => {
+      await tf.setBackend('cpu');
+      const data = randomTensors(c, 10 * i + 1);
+      const cpu = await gradientsOn('cpu', c, data);
+      const wasm = await gradientsOn('wasm', c, data);
+      expect(wasm.df.length).toBe(cpu.df.length);
+      expect(wasm.dx.length).toBe(cpu.dx.length);
+      expect(maxRelativeError(wasm.df, cpu.df)).toBeLessThanOrEqual(1e-5);
+      expect(maxRelativeError(wasm.dx, cpu.dx)).toBeLessThanOrEqual(1e-5);
+    },
+  );
+
+  it('leaks no tensors over 100 gradient calls', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const f = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const grad = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))),
+    );
+    tf.dispose(grad([x, f]));
+    const tensorsBefore = tf.memory().numTensors;
+    const bytesBefore = tf.memory().numBytes;
+    for (let i = 0; i < 100; i++) tf.dispose(grad([x, f]));
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(tf.memory().numBytes).toBe(bytesBefore);
+    tf.dispose([x, f]);
+  });
+});

@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { rememberStockConv2dBackpropInput } from './kernels/conv2d-backprop-input';
+import { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
+
+/**
+ * Registers on the `wasm` backend the kernels that conv-net training needs: the missing
+ * `Conv2DBackpropFilter` and faster `Conv2DBackpropInput`. Replaces the stock kernels of the same
+ * name without warnings. Idempotent; safe to call before or after `tf.setBackend('wasm')`.
+ *
+ * @returns the names of the kernels registered.
+ * @example
+ * ```ts
+ * import '@tensorflow/tfjs-backend-wasm';
+ * registerWasmTrainingKernels();
+ * await tf.setBackend('wasm');
+ * ```
+ */
+export function registerWasmTrainingKernels(): string[] {
+  const names: string[] = [];
+  for (const config of wasmTrainingKernelConfigs) {
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (existing !== config) {
+      if (existing !== undefined) {
+        if (config.kernelName === tf.Conv2DBackpropInput) {
+          rememberStockConv2dBackpropInput(existing);
+        }
+        tf.unregisterKernel(config.kernelName, 'wasm');
+      }
+      tf.registerKernel(config);
+    }
+    names.push(config.kernelName);
+  }
+  return names;
+}
