@@ -53,7 +53,10 @@ interface RawResults {
   verdict?: string;
 }
 
-const benchResults = fileURLToPath(new URL('../bench/results/', import.meta.url));
+/** The bench's output folder; `GEOKD_DOCS_RESULTS_DIR` points the page at another one. */
+const benchResults = process.env.GEOKD_DOCS_RESULTS_DIR
+  ? `${process.env.GEOKD_DOCS_RESULTS_DIR.replace(/\/$/, '')}/`
+  : fileURLToPath(new URL('../bench/results/', import.meta.url));
 const PRESETS = ['default', 'quick'];
 const CHARTS = ['accuracy.svg', 'learning-curves.svg', 'similarity-graphs.svg'];
 

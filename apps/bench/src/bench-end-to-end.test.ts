@@ -1,23 +1,36 @@
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPreset } from './presets';
-import { main } from './program';
 import type { BenchResults } from './results-schema';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'geokd-bench-e2e-'));
 
-async function runCli(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
+const packageDir = path.resolve(import.meta.dirname, '..');
+const cli = path.join(packageDir, 'dist', 'cli.js');
+
+/** Runs the built CLI (`node dist/cli.js`) as a user would, and collects its output. */
+function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cli, ...argv],
+      { maxBuffer: 64 * 2 ** 20 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
-  return { code, stdout, stderr };
 }
+
+// The end-to-end tests run the CLI as shipped: build it first (tsup, a few seconds).
+beforeAll(() => {
+  execFileSync('pnpm', ['run', 'build'], { cwd: packageDir, stdio: 'pipe' });
+}, 120_000);
 
 function expectCharts(dir: string): void {
   for (const name of ['accuracy', 'learning-curves', 'similarity-graphs']) {

@@ -17,6 +17,11 @@ export function formatDuration(ms: number): string {
 
 const pct = (value: number) => (value * 100).toFixed(2);
 
+/** `text` cut to `length` characters with an ellipsis (full text stays in results.json). */
+function shorten(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}
+
 /**
  * The comparison table in Markdown: a header with the preset, backend and machine, the
  * teacher's row on top, then one row per method (student params, MACs, test accuracy
@@ -30,7 +35,7 @@ export function markdownTable(results: BenchResults): string {
     `## geokd bench: preset \`${results.preset}\``,
     '',
     `- Date: ${results.date}`,
-    `- Backend: ${backend.name} ${backend.version} (${threads}${simd})${backend.fallbackReason ? `; ${backend.fallbackReason}` : ''}`,
+    `- Backend: ${backend.name} ${backend.version} (${threads}${simd})${backend.fallbackReason ? `; ${shorten(backend.fallbackReason, 90)}` : ''}`,
     `- Machine: ${machine.cpuModel}, ${machine.cores} cores (os.cpus()), ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}`,
     `- Data: ${describeData(results)}`,
     `- Teacher: ${results.teacher.model}; student: ${results.student.model}; taps: ${results.taps.join(', ') || '(none)'}; seeds: ${results.spec.seeds.join(', ')}; student epochs: ${results.spec.studentTraining.epochs}, batch ${results.spec.studentTraining.batchSize}`,

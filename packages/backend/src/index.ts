@@ -7,5 +7,7 @@ export {
 } from './init-backend';
 export { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter';
 export { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input';
+export { meanConfig, sumConfig } from './kernels/leading-axes-reduction';
 export { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
+export { castConfig, identityConfig } from './kernels/zero-copy-identity';
 export { registerWasmTrainingKernels } from './register-wasm-training-kernels';

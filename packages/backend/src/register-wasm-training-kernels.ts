@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { rememberStockConv2dBackpropInput } from './kernels/conv2d-backprop-input';
+import { rememberStockKernel } from './kernels/stock-kernels';
 import { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
 
 /**
@@ -21,9 +21,7 @@ export function registerWasmTrainingKernels(): string[] {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (existing !== config) {
       if (existing !== undefined) {
-        if (config.kernelName === tf.Conv2DBackpropInput) {
-          rememberStockConv2dBackpropInput(existing);
-        }
+        rememberStockKernel(existing);
         tf.unregisterKernel(config.kernelName, 'wasm');
       }
       tf.registerKernel(config);

@@ -1,4 +1,3 @@
-import { GeokdError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   callWasmKernel,
@@ -6,24 +5,13 @@ import {
   type TensorInfo,
   type WasmBackendLike,
 } from './call-wasm-kernel';
+import { callStockKernel } from './stock-kernels';
 
 type KernelArgs = {
   inputs: tf.NamedTensorInfoMap;
   backend: tf.KernelBackend;
   attrs: tf.NamedAttrMap;
 };
-
-let stockConfig: tf.KernelConfig | undefined;
-let stockSetUpFor: tf.KernelBackend | undefined;
-
-/**
- * Remembers stock tfjs-backend-wasm's `Conv2DBackpropInput`, used for the rare layouts the fast
- * path does not cover (an explicit padding larger than the kernel). Called before the fast
- * kernel replaces it.
- */
-export function rememberStockConv2dBackpropInput(config: tf.KernelConfig): void {
-  if (stockConfig === undefined) stockConfig = config;
-}
 
 /**
  * Input gradient of a 2-D convolution (NHWC) on wasm, as one stride-1 XNNPACK convolution.
@@ -68,18 +56,7 @@ function conv2dBackpropInput(args: KernelArgs): TensorInfo {
     padBottomNeeded < 0 ||
     padRightNeeded < 0
   ) {
-    if (stockConfig === undefined) {
-      throw new GeokdError(
-        'Conv2DBackpropInput (wasm): this padding/data format needs the stock kernel, which was not found',
-        { code: 'kernel-not-registered' },
-      );
-    }
-    // The stock kernel was unregistered, so the engine no longer runs its setup: do it here.
-    if (stockSetUpFor !== args.backend) {
-      stockConfig.setupFunc?.(args.backend);
-      stockSetUpFor = args.backend;
-    }
-    return stockConfig.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as TensorInfo;
+    return callStockKernel(tf.Conv2DBackpropInput, args);
   }
 
   // Zero-dilate dy by the stride: [B,Ho,1,Wo,1,C] padded to [B,Ho,sh,Wo,sw,C].

@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
+import { meanConfig, sumConfig } from './leading-axes-reduction';
+import { castConfig, identityConfig } from './zero-copy-identity';
 
 /**
  * Every kernel that {@link registerWasmTrainingKernels} registers on the wasm backend: the
@@ -9,4 +11,8 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
+  sumConfig,
+  meanConfig,
+  identityConfig,
+  castConfig,
 ];
