@@ -32,7 +32,8 @@ export function createDistillationStep(
           teacher !== undefined && losses.length > 0
             ? teacher.apply(x, { training: false })
             : undefined;
-        const oneHot = tf.oneHot(tf.cast(y, 'int32'), student.numClasses);
+        // Float one-hot labels built outside the gradient function: no cast on the tape.
+        const oneHot = tf.cast(tf.oneHot(tf.cast(y, 'int32'), student.numClasses), 'float32');
         return optimizer.minimize(
           () => {
             const out = student.apply(x, { training: true });

@@ -188,7 +188,7 @@ function buildProgram(io: CliIo, outcome: { code: number }): Command {
     .addOption(backendOption())
     .option(
       '--steps <n>',
-      'timed steps per method (after one warm-up step)',
+      'timed steps per method (after two warm-up steps)',
       integer('--steps', 1),
       5,
     )

@@ -1,0 +1,153 @@
+import { InvalidArgumentError } from '@geokd/errors';
+import {
+  type ClassMaskMode,
+  classMask,
+  graphPower,
+  knnMask,
+  type SimilarityGraphOptions,
+  similarityGraph,
+} from '@geokd/graph-construction';
+import * as tf from '@tensorflow/tfjs-core';
+import { stopGradient } from './stop-gradient';
+import { assertFeatures, assertInteger, assertSameBatch } from './validation';
+
+/** Options of {@link gkdLoss}. */
+export interface GkdLossOptions {
+  /**
+   * Keep, in both graphs, only the edges of the teacher graph's k nearest neighbours per node
+   * (`knnMask(Â_T, k)`, symmetrised by union). k ≥ B keeps every edge.
+   * @default undefined (dense graphs)
+   */
+  k?: number;
+  /**
+   * Compare the p-th powers of the (masked) graphs, Â^p: p-hop geometry.
+   * @default 1
+   */
+  power?: number;
+  /**
+   * Restrict both graphs to same-class (`'intra'`) or different-class (`'inter'`) edges, with
+   * the batch's integer labels `[B]`.
+   * @default undefined (no class mask)
+   */
+  classes?: { labels: tf.Tensor1D; mode: ClassMaskMode };
+  /**
+   * How each graph is built (kernel, self-loops, normalisation); `mask` is set by this loss.
+   * @default the `similarityGraph` defaults: cosine, no self-loops, symmetric normalisation
+   */
+  graph?: Omit<SimilarityGraphOptions, 'mask'>;
+}
+
+/**
+ * Graph knowledge distillation (GKD): make the student's similarity graphs of a batch look
+ * like the teacher's, layer by layer.
+ *
+ * For each layer pair ℓ, Â_T and Â_S are `similarityGraph` adjacencies `[B, B]` of the teacher's
+ * and the student's features (widths may differ: the graphs are B×B whatever the width). An
+ * optional mask M (the teacher's kNN mask and/or a class mask) multiplies both graphs after
+ * normalisation, then the optional power p applies:
+ *
+ *   L_ℓ = Σᵢⱼ ((M ⊙ Â_T)^p − (M ⊙ Â_S)^p)ᵢⱼ²,   L = (1/L) Σ_ℓ L_ℓ
+ *
+ * (a sum over the B² entries per layer, a mean across layers: three layers give the seed's
+ * `/3`). The teacher side carries no gradient.
+ *
+ * @param studentFeatures - one tensor `[B, ...]` per distilled layer (flattened to `[B, D]`).
+ * @param teacherFeatures - the teacher's tensors for the same layers, same order and batch.
+ * @returns a scalar.
+ * @throws InvalidArgumentError for empty or unequal layer lists, a tensor of rank < 2, batch
+ *   mismatch, non-finite values, `k` < 1 or not an integer, `power` < 1, labels of the wrong
+ *   length.
+ * @see Lassance et al., "Deep geometric knowledge distillation with graphs", ICASSP 2020.
+ * @example
+ * ```ts
+ * const loss = gkdLoss([studentStage1, studentPool], [teacherStage1, teacherPool], { k: 16 });
+ * ```
+ */
+export function gkdLoss(
+  studentFeatures: readonly tf.Tensor[],
+  teacherFeatures: readonly tf.Tensor[],
+  options: GkdLossOptions = {},
+): tf.Scalar {
+  const name = 'gkdLoss';
+  if (!Array.isArray(studentFeatures) || studentFeatures.length === 0) {
+    throw new InvalidArgumentError({
+      functionName: name,
+      argument: 'studentFeatures',
+      expected: 'a non-empty array of tensors (one per layer)',
+      received: Array.isArray(studentFeatures) ? 'an empty array' : typeof studentFeatures,
+    });
+  }
+  if (!Array.isArray(teacherFeatures) || teacherFeatures.length !== studentFeatures.length) {
+    throw new InvalidArgumentError({
+      functionName: name,
+      argument: 'teacherFeatures',
+      expected: `an array of ${studentFeatures.length} tensors (as many layers as studentFeatures)`,
+      received: Array.isArray(teacherFeatures)
+        ? `${teacherFeatures.length} tensors`
+        : typeof teacherFeatures,
+    });
+  }
+  studentFeatures.forEach((student, layer) => {
+    const teacher = teacherFeatures[layer];
+    assertFeatures(name, `studentFeatures[${layer}]`, student);
+    assertFeatures(name, `teacherFeatures[${layer}]`, teacher);
+    assertSameBatch(
+      name,
+      `studentFeatures[${layer}]`,
+      student,
+      `teacherFeatures[${layer}]`,
+      teacher!,
+    );
+  });
+  const batch = studentFeatures[0]!.shape[0]!;
+  studentFeatures.forEach((student, layer) => {
+    if (student.shape[0] !== batch) {
+      throw new InvalidArgumentError({
+        functionName: name,
+        argument: `studentFeatures[${layer}]`,
+        expected: `batch ${batch} (the batch of studentFeatures[0])`,
+        received: `batch ${student.shape[0]}`,
+      });
+    }
+  });
+  const k = options.k === undefined ? undefined : assertInteger(name, 'options.k', options.k, 1);
+  const power =
+    options.power === undefined ? 1 : assertInteger(name, 'options.power', options.power, 1);
+  if (options.classes !== undefined) {
+    const labels = options.classes.labels;
+    if (!(labels instanceof tf.Tensor) || labels.rank !== 1 || labels.shape[0] !== batch) {
+      throw new InvalidArgumentError({
+        functionName: name,
+        argument: 'options.classes.labels',
+        expected: `a rank-1 tensor of ${batch} labels (the batch size)`,
+        received:
+          labels instanceof tf.Tensor ? `shape [${labels.shape.join(', ')}]` : typeof labels,
+      });
+    }
+  }
+
+  return tf.tidy(() => {
+    const classes = options.classes;
+    const classMatrix = classes === undefined ? undefined : classMask(classes.labels, classes.mode);
+    const perLayer = studentFeatures.map((student, layer) => {
+      const graphOptions = { ...options.graph, checkFinite: false };
+      const teacherGraph = stopGradient(similarityGraph(teacherFeatures[layer]!, graphOptions));
+      let mask: tf.Tensor2D | undefined = classMatrix;
+      if (k !== undefined) {
+        const neighbours = knnMask(teacherGraph as tf.Tensor2D, k);
+        mask = mask === undefined ? neighbours : (tf.mul(mask, neighbours) as tf.Tensor2D);
+      }
+      const maskedTeacher = (
+        mask === undefined ? teacherGraph : tf.mul(teacherGraph, mask)
+      ) as tf.Tensor2D;
+      const studentGraph = similarityGraph(
+        student,
+        mask === undefined ? graphOptions : { ...graphOptions, mask },
+      );
+      const teacherPower = power === 1 ? maskedTeacher : graphPower(maskedTeacher, power);
+      const studentPower = power === 1 ? studentGraph : graphPower(studentGraph, power);
+      return tf.sum(tf.squaredDifference(teacherPower, studentPower));
+    });
+    return tf.div(tf.addN(perLayer), perLayer.length) as tf.Scalar;
+  });
+}

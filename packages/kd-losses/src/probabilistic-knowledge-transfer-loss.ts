@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { gram } from './pairwise';
+import { stopGradient } from './stop-gradient';
+import { assertFeaturePair, flattenBatch } from './validation';
+
+/** ε of the PKT code, in the row normalisation and inside the logarithm. */
+const PKT_EPSILON = 1e-7;
+
+/** Conditional probabilities P(j|i) from cosine similarities mapped to [0, 1], `[B, B]`. */
+function conditionalProbabilities(features: tf.Tensor): tf.Tensor2D {
+  const flat = flattenBatch(features);
+  // Clamped before the square root: a zero row then has a zero, not NaN, gradient.
+  const norms = tf.sqrt(tf.clipByValue(tf.sum(tf.square(flat), 1, true), 1e-24, Number.MAX_VALUE));
+  const unit = tf.div(flat, tf.add(norms, PKT_EPSILON));
+  const kernel = tf.div(tf.add(gram(unit as tf.Tensor2D), 1), 2);
+  return tf.div(kernel, tf.sum(kernel, 1, true)) as tf.Tensor2D;
+}
+
+/**
+ * Probabilistic knowledge transfer (PKT): the student's conditional probability distributions
+ * over the batch, built from cosine similarities mapped to [0, 1], match the teacher's in
+ * Kullback–Leibler divergence (as in the authors' code, the mean over the B² entries):
+ *
+ *   K = (cos + 1)/2,   P(j|i) = K_ij / Σ_j K_ij,   L = 1/B² Σ_ij P_T log((P_T + ε)/(P_S + ε))
+ *
+ * with ε = 1e-7. Features `[B, ...]` are flattened to `[B, D]`; widths may differ. A zero row
+ * has cosine 0 with every other row. The teacher side carries no gradient.
+ *
+ * @throws InvalidArgumentError for rank < 2, batch mismatch or non-finite values.
+ * @see Passalis & Tefas, "Learning Deep Representations with Probabilistic Knowledge Transfer",
+ *   ECCV 2018.
+ */
+export function pktLoss(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar {
+  assertFeaturePair('pktLoss', student, teacher);
+  return tf.tidy(() => {
+    const teacherProbabilities = stopGradient(conditionalProbabilities(teacher));
+    const studentProbabilities = conditionalProbabilities(student);
+    const ratio = tf.div(
+      tf.add(teacherProbabilities, PKT_EPSILON),
+      tf.add(studentProbabilities, PKT_EPSILON),
+    );
+    return tf.mean(tf.mul(teacherProbabilities, tf.log(ratio))) as tf.Scalar;
+  });
+}
