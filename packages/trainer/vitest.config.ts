@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
-    testTimeout: 120_000,
+    setupFiles: ['src/test-setup.ts'],
+    testTimeout: 180_000,
   },
 });

@@ -65,7 +65,8 @@ export type CheckpointContents = Omit<
 function writeFileDurably(file: string, data: Uint8Array | string): void {
   const fd = fs.openSync(file, 'w');
   try {
-    fs.writeSync(fd, data);
+    if (typeof data === 'string') fs.writeSync(fd, data);
+    else fs.writeSync(fd, data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

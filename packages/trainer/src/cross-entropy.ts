@@ -10,7 +10,7 @@ export function crossEntropyFromLogits(logits: tf.Tensor2D, labels: tf.Tensor1D)
     const indices = labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
     const oneHot = tf.oneHot(indices, numClasses);
     const logProbabilities = tf.logSoftmax(logits);
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbabilities), 1)));
+    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbabilities), 1))) as tf.Scalar;
   });
 }
 

@@ -35,6 +35,8 @@ export interface TrainingDataset {
   readonly numClasses: number;
   /** Image shape `[H, W, C]`. */
   readonly shape: readonly [number, number, number];
+  /** Per-channel statistics for standardisation, when the dataset has them. */
+  readonly normalization?: { mean: readonly number[]; std: readonly number[] };
   /** Iterates over batches; the trainer disposes every batch it receives. */
   batches(options: TrainingBatchOptions): Iterable<TrainingBatch>;
 }

@@ -102,7 +102,7 @@ export function resolveLossTerms(
         received: String(loss.input),
       });
     }
-    const taps = term.taps ?? [];
+    const taps: string[] = term.taps ?? [];
     if (loss.input === 'logits' && taps.length > 0) {
       throw new InvalidArgumentError({
         functionName,
@@ -120,7 +120,7 @@ export function resolveLossTerms(
           received: term.taps === undefined ? 'nothing' : '[]',
         });
       }
-      taps.forEach((tap, tapIndex) => {
+      taps.forEach((tap: string, tapIndex: number) => {
         for (const [role, model] of [
           ['student', student],
           ['teacher', teacher],

@@ -10,10 +10,10 @@ export class OptimizerSlots {
     parameters: readonly { name: string; variable: tf.Variable }[],
   ) {
     for (const parameter of parameters) {
-      this.variables.set(
-        parameter.name,
-        tf.variable(tf.zerosLike(parameter.variable), false, undefined, parameter.variable.dtype),
-      );
+      // The initial zeros are a tensor of their own: dispose them once the variable holds them.
+      const zeros = tf.zerosLike(parameter.variable);
+      this.variables.set(parameter.name, tf.variable(zeros, false, undefined, parameter.variable.dtype));
+      zeros.dispose();
     }
   }
 

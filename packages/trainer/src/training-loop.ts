@@ -171,7 +171,8 @@ export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
   const evalBatchSize = options.evalBatchSize ?? 256;
   const crossEntropyWeight = options.crossEntropyWeight ?? 1;
   const schedule: LearningRateSchedule = options.schedule ?? { type: 'multi-step' };
-  const normalize = options.normalize ?? true;
+  // Standardise by default when the training set carries statistics (CIFAR, MNIST), not otherwise.
+  const normalize = options.normalize ?? options.data.train.normalization !== undefined;
   const augment = options.augment ?? false;
   const { train, test } = options.data;
   const stepsPerEpoch = Math.floor(train.count / batchSize);
@@ -460,6 +461,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
       });
     } catch (handlerError) {
       // A handler failing on run-end must not hide the run's own error.
+      // biome-ignore lint/correctness/noUnsafeFinally: a run-end handler's error surfaces only when the run itself succeeded.
       if (status === 'completed') throw handlerError;
     }
   }

@@ -23,7 +23,7 @@ export interface CommonTrainingOptions {
   crossEntropyWeight?: number;
   /** Training-set augmentation, handed to `Dataset.batches`. @default false */
   augment?: boolean | Record<string, unknown>;
-  /** Standardise inputs with the dataset's statistics. @default true */
+  /** Standardise inputs with the dataset's statistics. @default true when `data.train.normalization` exists */
   normalize?: boolean;
   /**
    * Folder for per-epoch checkpoints and `metrics.jsonl`. Without it nothing is written.
