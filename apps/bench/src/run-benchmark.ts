@@ -120,7 +120,8 @@ function trainerData(training: BenchSpec['teacherTraining'], data: BenchData): B
  * ```
  */
 export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchOutputs> {
-  const { spec, outDir } = options;
+  const { outDir } = options;
+  let spec = options.spec;
   const log = options.log ?? ((line: string) => console.log(line));
   const started = Date.now();
   if (spec.backend !== undefined) process.env.GEOKD_BACKEND = spec.backend;
@@ -135,6 +136,11 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
   log(`geokd-bench: preset ${spec.preset} on ${backendDetails.name} ${backendDetails.version}`);
 
   const data = await loadBenchData(spec.data);
+  if (data.train.normalization === undefined && spec.data.normalize === true) {
+    // Synthetic data carries no per-channel statistics: standardising it is undefined.
+    log('geokd-bench: this dataset has no normalisation statistics; inputs are used as they are');
+    spec = { ...spec, data: { ...spec.data, normalize: false } };
+  }
   const teacher = createModel(spec.teacher.name, { ...spec.teacher.options, seed: TEACHER_SEED });
   const probe = createModel(spec.student.name, { ...spec.student.options, seed: spec.seeds[0]! });
   const taps = resolveTaps(spec, teacher, probe);
