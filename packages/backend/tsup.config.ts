@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // import.meta.url (used to find tfjs-backend-wasm's threaded build) in the CommonJS output.
+  shims: true,
 });

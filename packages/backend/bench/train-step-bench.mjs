@@ -4,6 +4,7 @@
 //   --batches=64,128   batch sizes          --steps=5   timed steps per case (after 2 warm-up)
 //   --skip-cpu         skip the cpu backend --cpu-128    also time cpu at batch 128
 //   --profile          print the 12 most expensive kernels of one optimised step
+//   --threads=N        threads of the multi-threaded wasm rows (default: available cores, max 8)
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import { conv2dBackpropFilterConfig, registerWasmTrainingKernels } from '../dist/index.js';
+import { availableParallelism } from 'node:os';
+import {
+  conv2dBackpropFilterConfig,
+  createThreadedWasmBackend,
+  registerWasmTrainingKernels,
+} from '../dist/index.js';
 import { createTrainStep, createWrn161, disposeNet } from './wrn-16-1.mjs';
 
 const args = Object.fromEntries(
@@ -22,6 +28,7 @@ const args = Object.fromEntries(
 );
 const batches = (args.batches ?? '64,128').split(',').map(Number);
 const steps = Number(args.steps ?? 5);
+const threads = Number(args.threads ?? Math.min(availableParallelism(), 8));
 
 function data(batch) {
   const x = tf.randomUniform([batch, 32, 32, 3], 0, 1, 'float32', 42);
@@ -29,7 +36,7 @@ function data(batch) {
   return { x, labels };
 }
 
-async function timeSteps(backend, batch, n, warmup) {
+async function timeSteps(backend, batch, n, warmup, label = backend) {
   await tf.setBackend(backend);
   await tf.ready();
   const net = createWrn161(1);
@@ -50,7 +57,7 @@ async function timeSteps(backend, batch, n, warmup) {
   }
   tf.dispose([x, labels]);
   disposeNet(net);
-  console.log(`  measured: ${backend} batch ${batch}: ${ms.toFixed(0)} ms/step`);
+  console.log(`  measured: ${label} batch ${batch}: ${ms.toFixed(0)} ms/step`);
   return ms;
 }
 
@@ -75,7 +82,15 @@ tf.registerKernel(conv2dBackpropFilterConfig);
 for (const b of batches) rows.push(['wasm stock + filter kernel', b, await timeSteps('wasm', b, steps, 2)]);
 tf.unregisterKernel(conv2dBackpropFilterConfig.kernelName, 'wasm');
 registerWasmTrainingKernels();
-for (const b of batches) rows.push(['wasm @geokd/backend', b, await timeSteps('wasm', b, steps, 2)]);
+for (const b of batches) rows.push(['wasm @geokd/backend, 1 thread', b, await timeSteps('wasm', b, steps, 2)]);
+if (threads > 1) {
+  // Swap in tfjs's multi-threaded SIMD build (what initBackend() uses in Node); same kernels.
+  tf.removeBackend('wasm');
+  const threaded = await createThreadedWasmBackend(threads);
+  tf.registerBackend('wasm', () => threaded, 2);
+  const label = `wasm @geokd/backend, ${threads} threads`;
+  for (const b of batches) rows.push([label, b, await timeSteps('wasm', b, steps, 2, label)]);
+}
 if (!args['skip-cpu']) {
   for (const b of batches) {
     if (b > 64 && !args['cpu-128']) continue;

@@ -50,10 +50,35 @@ export function createWrn161(seed = 1, numClasses = 10) {
   return { stem, blocks, bnFinal, dense, bias, variables };
 }
 
+// Training-mode batch norm as @geokd/models runs it (copied, so this package stands alone):
+// y = γ·(x − μ)·rsqrt(σ² + ε) + β with biased batch statistics over N, H, W, and an analytic
+// gradient (N elements per channel, s = γ·rsqrt(σ² + ε), x̂ = (x − μ)·rsqrt(σ² + ε)):
+// dβ = Σ dy, dγ = Σ dy·x̂, dx = s·(dy − dβ/N − x̂·dγ/N). Autodiff through plain ops would reduce
+// a full-size tensor for every broadcast op; this needs two per-channel sums. μ and σ² are
+// closed-over constants (the gradient already accounts for them); x − μ is computed once.
 function batchNorm(x, { gamma, beta }) {
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const inv = tf.rsqrt(tf.add(variance, 1e-5));
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), inv), gamma), beta);
+  const axes = [0, 1, 2];
+  const count = x.size / x.shape[3];
+  const centred = tf.sub(x, tf.mean(x, axes));
+  const variance = tf.mean(tf.square(centred), axes);
+  const normalize = tf.customGrad((_x, g, b, save) => {
+    const inv = tf.rsqrt(tf.add(variance, 1e-5));
+    const scale = tf.mul(g, inv);
+    save([centred, inv, scale]);
+    return {
+      value: tf.add(tf.mul(centred, scale), b),
+      gradFunc: (dy, [c, invStd, s]) =>
+        tf.tidy(() => {
+          const dBeta = tf.sum(dy, axes);
+          const dGamma = tf.mul(tf.sum(tf.mul(dy, c), axes), invStd);
+          const centredFactor = tf.mul(tf.mul(s, invStd), tf.div(dGamma, count));
+          const offset = tf.mul(s, tf.div(dBeta, count));
+          const dx = tf.sub(tf.mul(dy, s), tf.add(tf.mul(c, centredFactor), offset));
+          return [dx, dGamma, dBeta];
+        }),
+    };
+  });
+  return normalize(x, gamma, beta);
 }
 
 /** Forward pass to logits (training mode batch norm). */

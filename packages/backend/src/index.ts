@@ -11,3 +11,4 @@ export { meanConfig, sumConfig } from './kernels/leading-axes-reduction';
 export { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
 export { castConfig, identityConfig } from './kernels/zero-copy-identity';
 export { registerWasmTrainingKernels } from './register-wasm-training-kernels';
+export { canUseWasmThreads, createThreadedWasmBackend, MAX_WASM_THREADS } from './threaded-wasm';

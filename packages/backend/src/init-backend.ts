@@ -2,11 +2,14 @@ import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './backend-unavailable-error';
 import { registerWasmTrainingKernels } from './register-wasm-training-kernels';
+import { createThreadedWasmBackend, defaultWasmThreads, MAX_WASM_THREADS } from './threaded-wasm';
 
 /** A backend name that {@link initBackend} knows how to load. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** The priority tfjs-backend-wasm registers itself with. */
+const WASM_PRIORITY = 2;
 
 /** Options of {@link initBackend}. */
 export interface InitBackendOptions {
@@ -16,6 +19,11 @@ export interface InitBackendOptions {
   /** Do not print the line saying which backend runs and why.
    * @default false */
   quiet?: boolean;
+  /** Threads of the wasm backend in Node (tfjs's multi-threaded SIMD build, which stock tfjs
+   * never uses in Node); 1 uses the single-threaded build. `GEOKD_WASM_THREADS` overrides it.
+   * Ignored by other backends and when wasm was already initialised.
+   * @default the logical cores available to Node, at most 8 */
+  threads?: number;
 }
 
 /** What {@link initBackend} chose. */
@@ -28,7 +36,7 @@ export interface BackendInfo {
   threads: number;
   /** Whether the wasm SIMD build runs (false for other backends). */
   simd: boolean;
-  /** Why preferred backends were skipped, when some were. */
+  /** Why preferred backends were skipped, or why wasm runs on fewer threads than asked. */
   fallbackReason?: string;
 }
 
@@ -54,17 +62,34 @@ async function loadTensorflow(): Promise<string> {
   return mod.version?.['tfjs-node'] ?? tf.version_core;
 }
 
-async function loadWasm(): Promise<{ threads: number; simd: boolean }> {
+async function loadWasm(
+  threads: number,
+): Promise<{ threads: number; simd: boolean; note?: string }> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmTrainingKernels();
   if (tf.findBackendFactory('wasm') === null) {
     throw new Error('tfjs-backend-wasm registered on another copy of @tensorflow/tfjs-core');
   }
+  let note: string | undefined;
+  const alreadyInitialised = tf.engine().registry.wasm !== undefined;
+  if (threads > 1 && !alreadyInitialised) {
+    try {
+      const backend = await createThreadedWasmBackend(threads);
+      tf.removeBackend('wasm');
+      tf.registerBackend('wasm', () => backend, WASM_PRIORITY);
+    } catch (error) {
+      note = `wasm threads unavailable (${describe(error)}), using 1 thread`;
+    }
+  }
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend returned false');
   await tf.ready();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  const multithread = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-  return { simd, threads: multithread ? wasm.getThreadsCount() : 1 };
+  const result: { threads: number; simd: boolean; note?: string } = {
+    simd,
+    threads: Math.max(1, wasm.getThreadsCount()),
+  };
+  if (note !== undefined) result.note = note;
+  return result;
 }
 
 async function loadCpu(): Promise<void> {
@@ -73,7 +98,12 @@ async function loadCpu(): Promise<void> {
   await tf.ready();
 }
 
-async function initialise(order: BackendName[], forced: boolean, quiet: boolean) {
+async function initialise(
+  order: BackendName[],
+  forced: boolean,
+  quiet: boolean,
+  wasmThreads: number | undefined,
+) {
   const skipped: string[] = [];
   for (const name of order) {
     try {
@@ -81,8 +111,11 @@ async function initialise(order: BackendName[], forced: boolean, quiet: boolean)
       let simd = false;
       let version = tf.version_core;
       if (name === 'tensorflow') version = await loadTensorflow();
-      else if (name === 'wasm') ({ threads, simd } = await loadWasm());
-      else await loadCpu();
+      else if (name === 'wasm') {
+        let note: string | undefined;
+        ({ threads, simd, note } = await loadWasm(wasmThreads ?? (await defaultWasmThreads())));
+        if (note !== undefined) skipped.push(note);
+      } else await loadCpu();
       const info: BackendInfo = { name, version, threads, simd };
       if (skipped.length > 0) info.fallbackReason = skipped.join('; ');
       if (!quiet) {
@@ -104,19 +137,35 @@ async function initialise(order: BackendName[], forced: boolean, quiet: boolean)
   throw new BackendUnavailableError(order.join(', '), skipped.join('; '));
 }
 
+function checkThreads(value: number, argument: string, received: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_WASM_THREADS) {
+    throw new InvalidArgumentError({
+      functionName: 'initBackend',
+      argument,
+      expected: `an integer from 1 to ${MAX_WASM_THREADS}`,
+      received,
+    });
+  }
+  return value;
+}
+
 /**
  * Picks and activates the fastest TensorFlow.js backend that loads: native `tensorflow`
  * (tfjs-node, an optional dependency), then `wasm` (with {@link registerWasmTrainingKernels}),
  * then the pure-JS `cpu`. The environment variable `GEOKD_BACKEND=tensorflow|wasm|cpu` forces one
- * backend, with no fallback. Prints one line naming the backend and why, unless `quiet`.
+ * backend, with no fallback. In Node, wasm runs tfjs's multi-threaded SIMD build with `threads`
+ * XNNPACK threads (default: the available cores, at most 8); if that build cannot start, it
+ * falls back to one thread and says why in `fallbackReason`. Prints one line naming the backend
+ * and why, unless `quiet`.
  * Idempotent: later calls with the same choice return the same result.
  *
- * @throws {InvalidArgumentError} when `GEOKD_BACKEND` or `prefer` names an unknown backend.
+ * @throws {InvalidArgumentError} when `GEOKD_BACKEND` or `prefer` names an unknown backend, or
+ * `threads` / `GEOKD_WASM_THREADS` is not an integer from 1 to 8.
  * @throws {BackendUnavailableError} when the forced backend (or every preferred one) fails to load.
  * @example
  * ```ts
  * const info = await initBackend();
- * // [geokd] backend wasm 4.22.0 (threads 1, simd true): fallback: tensorflow unavailable (...)
+ * // [geokd] backend wasm 4.22.0 (threads 2, simd true): fallback: tensorflow unavailable (...)
  * ```
  */
 export function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
@@ -149,11 +198,18 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
       });
     }
   }
+  const threadsEnv = typeof process === 'undefined' ? undefined : process.env.GEOKD_WASM_THREADS;
+  const threads =
+    threadsEnv !== undefined && threadsEnv !== ''
+      ? checkThreads(Number(threadsEnv.trim()), 'GEOKD_WASM_THREADS', `'${threadsEnv}'`)
+      : options.threads === undefined
+        ? undefined
+        : checkThreads(options.threads, 'options.threads', String(options.threads));
   const order = forcedName === undefined ? prefer : [forcedName as BackendName];
-  const key = `${forcedName !== undefined}:${order.join(',')}`;
+  const key = `${forcedName !== undefined}:${order.join(',')}:${threads ?? 'default'}`;
   if (current !== undefined && key === currentKey) return current;
   currentKey = key;
-  current = initialise(order, forcedName !== undefined, options.quiet ?? false);
+  current = initialise(order, forcedName !== undefined, options.quiet ?? false, threads);
   current.catch(() => {
     current = undefined;
     currentKey = '';

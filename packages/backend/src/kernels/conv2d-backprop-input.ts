@@ -5,6 +5,7 @@ import {
   type TensorInfo,
   type WasmBackendLike,
 } from './call-wasm-kernel';
+import { phaseSplitBackpropInput } from './phase-split-backprop-input';
 import { callStockKernel } from './stock-kernels';
 
 type KernelArgs = {
@@ -14,12 +15,15 @@ type KernelArgs = {
 };
 
 /**
- * Input gradient of a 2-D convolution (NHWC) on wasm, as one stride-1 XNNPACK convolution.
+ * Input gradient of a 2-D convolution (NHWC) on wasm, built from XNNPACK convolutions.
  *
- * `dx[b, h, w, ci] = Σ dy[b, i, j, co] · W[kh, kw, ci, co]` over `h + top = i·s + kh`: the output
- * gradient is zero-dilated by the stride (a reshape, a pad and a reshape), padded by
- * `filter - 1 - top` before, and convolved with the spatially flipped filter whose channel axes are
- * swapped. Stock wasm computes the same sum with a slow scalar loop.
+ * `dx[b, h, w, ci] = Σ dy[b, i, j, co] · W[kh, kw, ci, co]` over `h + top = i·s + kh`. At stride 1
+ * this is one convolution of `dy`, padded by `filter - 1 - top` before, with the spatially flipped
+ * filter whose channel axes are swapped. At larger strides each phase of `dx` (`h mod sh`,
+ * `w mod sw`) is its own stride-1 convolution of `dy` with the taps that reach it, and the phases
+ * are interleaved (see {@link phaseSplitBackpropInput}): no multiplications by the zeros of a
+ * stride-dilated `dy`. NCHW, stride-1 paddings wider than the filter and empty tensors go to the
+ * stock kernel, which computes the same sum with a slow scalar loop.
  */
 function conv2dBackpropInput(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackendLike;
@@ -38,81 +42,22 @@ function conv2dBackpropInput(args: KernelArgs): TensorInfo {
     'channelsLast',
   );
   const [batch, outH, outW, outC] = dy.shape as [number, number, number, number];
-  const sh = info.strideHeight;
-  const sw = info.strideWidth;
+  if (attrs.dataFormat === 'NCHW') return callStockKernel(tf.Conv2DBackpropInput, args);
+  if (info.strideHeight > 1 || info.strideWidth > 1) {
+    if (batch * outH * outW * outC === 0) return callStockKernel(tf.Conv2DBackpropInput, args);
+    return phaseSplitBackpropInput(dy, filter, info, backend);
+  }
+
+  // Stride 1: pad dy by `filter - 1 - pad` on each side; a wider forward padding would need a crop.
   const fh = info.filterHeight;
   const fw = info.filterWidth;
   const [, inH, inW] = inShape;
   const padTop = fh - 1 - info.padInfo.top;
   const padLeft = fw - 1 - info.padInfo.left;
-  const usefulH = (outH - 1) * sh + 1;
-  const usefulW = (outW - 1) * sw + 1;
-  const padBottomNeeded = inH + fh - 1 - padTop - usefulH;
-  const padRightNeeded = inW + fw - 1 - padLeft - usefulW;
-  if (
-    attrs.dataFormat === 'NCHW' ||
-    padTop < 0 ||
-    padLeft < 0 ||
-    padBottomNeeded < 0 ||
-    padRightNeeded < 0
-  ) {
+  const padBottom = inH + fh - 1 - padTop - outH;
+  const padRight = inW + fw - 1 - padLeft - outW;
+  if (padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0) {
     return callStockKernel(tf.Conv2DBackpropInput, args);
-  }
-
-  // Zero-dilate dy by the stride: [B,Ho,1,Wo,1,C] padded to [B,Ho,sh,Wo,sw,C].
-  let dilated = dy;
-  let dilatedH = outH;
-  let dilatedW = outW;
-  if (sh > 1 || sw > 1) {
-    const expanded = callWasmKernel(
-      'Reshape',
-      { x: dy },
-      { shape: [batch, outH, 1, outW, 1, outC] },
-      backend,
-    );
-    const padded = callWasmKernel(
-      'PadV2',
-      { x: expanded },
-      {
-        paddings: [
-          [0, 0],
-          [0, 0],
-          [0, sh - 1],
-          [0, 0],
-          [0, sw - 1],
-          [0, 0],
-        ],
-        constantValue: 0,
-      },
-      backend,
-    );
-    releaseTensorInfo(backend, expanded);
-    dilatedH = outH * sh;
-    dilatedW = outW * sw;
-    dilated = callWasmKernel(
-      'Reshape',
-      { x: padded },
-      { shape: [batch, dilatedH, dilatedW, outC] },
-      backend,
-    );
-    releaseTensorInfo(backend, padded);
-  }
-  // The trailing sh-1 / sw-1 zero rows act as part of the bottom/right padding.
-  let padBottom = inH + fh - 1 - padTop - dilatedH;
-  let padRight = inW + fw - 1 - padLeft - dilatedW;
-  if (padBottom < 0 || padRight < 0) {
-    const keepH = dilatedH + Math.min(padBottom, 0);
-    const keepW = dilatedW + Math.min(padRight, 0);
-    const cropped = callWasmKernel(
-      'Slice',
-      { x: dilated },
-      { begin: [0, 0, 0, 0], size: [batch, keepH, keepW, outC] },
-      backend,
-    );
-    if (dilated !== dy) releaseTensorInfo(backend, dilated);
-    dilated = cropped;
-    padBottom = Math.max(padBottom, 0);
-    padRight = Math.max(padRight, 0);
   }
 
   const flipped = callWasmKernel('Reverse', { x: filter }, { dims: [0, 1] }, backend);
@@ -120,7 +65,7 @@ function conv2dBackpropInput(args: KernelArgs): TensorInfo {
   releaseTensorInfo(backend, flipped);
   const dx = callWasmKernel(
     'Conv2D',
-    { x: dilated, filter: flippedT },
+    { x: dy, filter: flippedT },
     {
       strides: [1, 1],
       pad: [
@@ -136,7 +81,6 @@ function conv2dBackpropInput(args: KernelArgs): TensorInfo {
     backend,
   );
   releaseTensorInfo(backend, flippedT);
-  if (dilated !== dy) releaseTensorInfo(backend, dilated);
   return dx;
 }
 

@@ -48,6 +48,35 @@ const cases: Case[] = [
       [0, 0],
     ],
   },
+  // Strided input gradients by phase split: odd sizes, stride 3, even filters, wide paddings.
+  { x: [1, 7, 9, 16], f: [3, 3, 16, 3], stride: 3, pad: 'same' },
+  { x: [1, 9, 7, 3], f: [4, 4, 3, 16], stride: 2, pad: 'same' },
+  { x: [1, 7, 9, 1], f: [1, 1, 1, 3], stride: 2, pad: 'valid' },
+  // Numeric padding only with square strides: tfjs sizes a numeric-padded conv with the height's
+  // stride and filter on both axes, so wasm's XNNPACK and tfjs disagree on the output width.
+  { x: [2, 7, 9, 3], f: [2, 2, 3, 4], stride: 2, pad: 1 },
+  {
+    x: [2, 7, 9, 3],
+    f: [2, 2, 3, 4],
+    stride: [2, 3],
+    pad: [
+      [0, 0],
+      [1, 0],
+      [1, 2],
+      [0, 0],
+    ],
+  },
+  {
+    x: [1, 6, 7, 3],
+    f: [2, 2, 3, 2],
+    stride: 2,
+    pad: [
+      [0, 0],
+      [3, 2],
+      [0, 3],
+      [0, 0],
+    ],
+  },
 ];
 
 function randomTensors(c: Case, seed: number) {
@@ -116,5 +145,27 @@ describe('conv2d gradient kernels on wasm', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(tf.memory().numBytes).toBe(bytesBefore);
     tf.dispose([x, f]);
+  });
+
+  it('leaks no backend buffers over 100 strided gradient calls', async () => {
+    await tf.setBackend('wasm');
+    // Kernel intermediates never reach the engine: count the backend's buffers.
+    const backend = tf.backend();
+    const x = tf.randomNormal([1, 7, 9, 16], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const f3 = tf.randomNormal([3, 3, 16, 8], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const f1 = tf.randomNormal([1, 1, 16, 8], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const grad = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.add(
+        tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')),
+        tf.sum(tf.conv2d(a as tf.Tensor4D, c as tf.Tensor4D, 2, 'valid')),
+      ),
+    );
+    tf.dispose(grad([x, f3, f1]));
+    const tensorsBefore = tf.memory().numTensors;
+    const buffersBefore = backend.numDataIds();
+    for (let i = 0; i < 100; i++) tf.dispose(grad([x, f3, f1]));
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(backend.numDataIds()).toBe(buffersBefore);
+    tf.dispose([x, f3, f1]);
   });
 });
