@@ -16,3 +16,13 @@ export {
   type SimilarityKernel,
   similarityGraph,
 } from './similarity-graph';
+export {
+  type AssertRankOptions,
+  assertFinite,
+  assertFloat32,
+  assertInteger,
+  assertPositive,
+  assertRank,
+  assertTensor,
+  describeShape,
+} from './validation';

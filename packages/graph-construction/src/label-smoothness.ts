@@ -1,7 +1,6 @@
-import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { constantOf } from './gram-matrix';
-import { assertAdjacency, assertLabels } from './validation';
+import { assertAdjacency, assertInteger, assertLabels } from './validation';
 
 /** Options of {@link labelSmoothness}. */
 export interface LabelSmoothnessOptions {
@@ -55,15 +54,10 @@ export function labelSmoothness(
   const fn = 'labelSmoothness';
   const resolved: LabelSmoothnessOptions =
     typeof options === 'number' ? { numClasses: options } : options;
-  const numClasses = resolved.numClasses;
-  if (numClasses !== undefined && (!Number.isInteger(numClasses) || numClasses < 1)) {
-    throw new InvalidArgumentError({
-      functionName: fn,
-      argument: 'numClasses',
-      expected: 'an integer >= 1',
-      received: String(numClasses),
-    });
-  }
+  const numClasses =
+    resolved.numClasses === undefined
+      ? undefined
+      : assertInteger(fn, 'numClasses', resolved.numClasses, 1);
   const batch = assertAdjacency(fn, 'adjacency', adjacency);
   assertLabels(fn, 'labels', labels, batch, numClasses);
   return tf.tidy(() => {

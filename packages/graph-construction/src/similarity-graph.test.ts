@@ -269,7 +269,7 @@ describe.each(['cpu', 'wasm'])('similarityGraph on the %s backend', (backend) =>
       );
       expectError(
         () => similarityGraph([1, 2] as unknown as tf.Tensor),
-        'similarityGraph: features must be a tf.Tensor, received object',
+        'similarityGraph: features must be a tf.Tensor, received an array',
       );
       x.dispose();
     });

@@ -6,7 +6,14 @@ import {
   assertNormalization,
   normalizeUnchecked,
 } from './normalize-adjacency';
-import { assertFinite, assertFloat32, assertTensor, describeShape } from './validation';
+import {
+  assertFinite,
+  assertFloat32,
+  assertPositive,
+  assertRank,
+  assertTensor,
+  describeShape,
+} from './validation';
 
 /** Which similarity between two feature vectors becomes an edge weight. */
 export type SimilarityKernel = 'cosine' | 'dot' | 'gaussian';
@@ -99,14 +106,7 @@ export function similarityGraph(
 ): tf.Tensor2D {
   const fn = 'similarityGraph';
   const tensor = assertTensor(fn, 'features', features);
-  if (tensor.rank < 2) {
-    throw new InvalidArgumentError({
-      functionName: fn,
-      argument: 'features',
-      expected: 'a tensor of rank >= 2 ([B, ...])',
-      received: `rank ${tensor.rank} (shape ${describeShape(tensor.shape)})`,
-    });
-  }
+  assertRank(fn, 'features', tensor, { minRank: 2 });
   if (tensor.size === 0) {
     throw new InvalidArgumentError({
       functionName: fn,
@@ -125,15 +125,8 @@ export function similarityGraph(
       received: typeof kernel === 'string' ? `'${kernel}'` : String(kernel),
     });
   }
-  const sigma = options.sigma;
-  if (sigma !== undefined && (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma <= 0)) {
-    throw new InvalidArgumentError({
-      functionName: fn,
-      argument: 'options.sigma',
-      expected: 'a finite number > 0',
-      received: String(sigma),
-    });
-  }
+  const sigma =
+    options.sigma === undefined ? undefined : assertPositive(fn, 'options.sigma', options.sigma);
   const normalization = options.normalize ?? 'symmetric';
   assertNormalization(fn, 'options.normalize', normalization);
   const batch = tensor.shape[0]!;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@geokd/errors';
+import { assertPositive } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair } from './validation';
@@ -51,15 +52,7 @@ export function attentionTransferLoss(
       received: `${student.shape[1]}×${student.shape[2]}`,
     });
   }
-  const p = options.p ?? 2;
-  if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0) {
-    throw new InvalidArgumentError({
-      functionName: name,
-      argument: 'options.p',
-      expected: 'a finite number > 0',
-      received: String(p),
-    });
-  }
+  const p = assertPositive(name, 'options.p', options.p ?? 2);
   return tf.tidy(() => {
     const teacherMap = stopGradient(attentionMap(teacher as tf.Tensor4D, p));
     const studentMap = attentionMap(student as tf.Tensor4D, p);

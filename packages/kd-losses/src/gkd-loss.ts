@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import {
+  assertInteger,
   type ClassMaskMode,
   classMask,
+  describeShape,
   graphPower,
   knnMask,
   type SimilarityGraphOptions,
@@ -9,7 +11,7 @@ import {
 } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeatures, assertInteger, assertSameBatch } from './validation';
+import { assertFeatures, assertSameBatch } from './validation';
 
 /** Options of {@link gkdLoss}. */
 export interface GkdLossOptions {
@@ -121,7 +123,7 @@ export function gkdLoss(
         argument: 'options.classes.labels',
         expected: `a rank-1 tensor of ${batch} labels (the batch size)`,
         received:
-          labels instanceof tf.Tensor ? `shape [${labels.shape.join(', ')}]` : typeof labels,
+          labels instanceof tf.Tensor ? `shape ${describeShape(labels.shape)}` : typeof labels,
       });
     }
   }

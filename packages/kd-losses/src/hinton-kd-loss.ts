@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '@geokd/errors';
+import { assertPositive } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeaturePair, assertPositive } from './validation';
+import { assertFeaturePair } from './validation';
 
 /** Options of {@link hintonKdLoss}. */
 export interface HintonKdLossOptions {
