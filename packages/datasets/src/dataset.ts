@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
+import { assertImageShape } from './assert-image-shape';
 import { type AugmentOptions, augmentImage } from './augment-image';
 import type { Normalization } from './dataset-statistics';
 import { SeededRandom } from './seeded-random';
@@ -114,18 +115,7 @@ export function createDataset(options: CreateDatasetOptions): Dataset {
       received: Object.prototype.toString.call(labels),
     });
   }
-  if (
-    !Array.isArray(shape) ||
-    shape.length !== 3 ||
-    !shape.every((d) => Number.isInteger(d) && d > 0)
-  ) {
-    throw new InvalidArgumentError({
-      functionName: fn,
-      argument: 'shape',
-      expected: '[H, W, C] of positive integers',
-      received: JSON.stringify(shape),
-    });
-  }
+  assertImageShape(shape, fn, 'shape');
   if (!Number.isInteger(numClasses) || numClasses < 1) {
     throw new InvalidArgumentError({
       functionName: fn,

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@geokd/errors';
+import { assertImageShape } from './assert-image-shape';
 import { createDataset, type Dataset } from './dataset';
 import { SeededRandom } from './seeded-random';
 
@@ -60,18 +61,7 @@ export function syntheticDataset(options: SyntheticDatasetOptions): Dataset {
       received: String(numClasses),
     });
   }
-  if (
-    !Array.isArray(shape) ||
-    shape.length !== 3 ||
-    !shape.every((d) => Number.isInteger(d) && d > 0)
-  ) {
-    throw new InvalidArgumentError({
-      functionName: fn,
-      argument: 'options.shape',
-      expected: '[H, W, C] of positive integers',
-      received: JSON.stringify(shape),
-    });
-  }
+  assertImageShape(shape, fn, 'options.shape');
   if (typeof noise !== 'number' || !(noise >= 0) || !Number.isFinite(noise)) {
     throw new InvalidArgumentError({
       functionName: fn,
