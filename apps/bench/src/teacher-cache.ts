@@ -5,7 +5,8 @@ import type { Dataset } from '@geokd/datasets';
 import type { TeacherResult } from './results-schema';
 
 /** Version of the cache layout; bump to invalidate every cached teacher. */
-const CACHE_VERSION = 1;
+// 2: small-cnn changed architecture (flattened last block), so older small-cnn teachers are stale.
+const CACHE_VERSION = 2;
 
 /** SHA-256 of a dataset's images, labels and shape (hex). */
 export function datasetHash(

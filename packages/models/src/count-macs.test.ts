@@ -44,10 +44,12 @@ describe('countMacs', () => {
     model.dispose();
   });
 
-  it('counts the small CNN as Hout·Wout·Cout·9·Cin per block plus the dense layer (254,336)', () => {
+  it('counts the small CNN as Hout·Wout·Cout·9·Cin per conv plus the dense layer (1,031,744)', () => {
     const model = smallCnn();
-    expect(countMacs(model)).toBe(14 * 14 * 16 * 9 * 1 + 7 * 7 * 32 * 9 * 16 + 32 * 10);
-    expect(countMacs(model)).toBe(254_336);
+    // Stride-1 convs before each 2×2 pool: conv1 at 28×28, 28·28·16·9·1 = 112,896; conv2 at
+    // 14×14, 14·14·32·9·16 = 903,168; dense on the flattened 7·7·32 = 1,568 features, 15,680.
+    expect(countMacs(model)).toBe(28 * 28 * 16 * 9 * 1 + 14 * 14 * 32 * 9 * 16 + 7 * 7 * 32 * 10);
+    expect(countMacs(model)).toBe(1_031_744);
     model.dispose();
   });
 
@@ -62,8 +64,9 @@ describe('countMacs', () => {
   });
 
   it('scales with the input size given', () => {
-    const model = smallCnn({ channels: [4] });
-    expect(countMacs(model, [56, 56, 1])).toBe(28 * 28 * 4 * 9 + 4 * 10);
+    // A ResNet, whose global pool takes any size (the small CNN's dense layer fixes its input).
+    const model = resNetCifar({ depth: 8 });
+    expect(countMacs(model, [16, 16, 3])).toBe(residualMacs(1, [16, 32, 64], 16));
     model.dispose();
   });
 

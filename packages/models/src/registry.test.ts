@@ -18,7 +18,9 @@ describe('createModel', () => {
     ['wrn-28-1', 'wrn-28-1', 369_690],
     ['wrn-28-0.5', 'wrn-28-0.5', 94_154],
     ['resnet-20', 'resnet-20', 272_474],
-    ['small-cnn-16-32', 'small-cnn-16-32', 5_178],
+    // convs 9·1·16 + 9·16·32 = 4,752, BN γ/β 2·(16 + 32) = 96, dense on 7·7·32 = 1,568
+    // features 1,568·10 + 10 = 15,690: 20,538.
+    ['small-cnn-16-32', 'small-cnn-16-32', 20_538],
     ['mlp-256-128', 'mlp-256-128', 784 * 256 + 256 + 256 * 128 + 128 + 1290],
   ])('parses %s into the model it names', (name, expectedName, trainable) => {
     const model = createModel(name);

@@ -187,7 +187,8 @@ describe('batch norm moving statistics (cpu)', () => {
     const x = tf.randomNormal([5, 6, 6, 2], 1, 2, 'float32', 4) as tf.Tensor4D;
     const kernel = model.parameters.find((p) => p.name === 'block1/conv/kernel')
       ?.variable as tf.Tensor4D;
-    const conv = tf.conv2d(x, kernel, 2, 1);
+    // Batch norm sees the stride-1 conv output (the block pools after it).
+    const conv = tf.conv2d(x, kernel, 1, 1);
     const stats = channelStats(conv.dataSync() as Float32Array, 4);
     const { value, grads } = tf.variableGrads(() => {
       const out = model.apply(x, { training: true });
@@ -218,20 +219,36 @@ describe('batch norm moving statistics (cpu)', () => {
     param('block1/bn/gamma').assign(tf.tensor1d([2, 1, -1]));
     param('block1/bn/beta').assign(tf.tensor1d([0, 1, 0.5]));
     const x = tf.randomNormal([2, 4, 4, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
-    const conv = tf.conv2d(x, param('block1/conv/kernel') as tf.Tensor4D, 2, 1).dataSync();
+    const conv = tf.conv2d(x, param('block1/conv/kernel') as tf.Tensor4D, 1, 1).dataSync();
     const out = model.apply(x, { training: false });
     const got = out.features.block1?.dataSync() as Float32Array;
     const mean = [0.5, -1, 2];
     const variance = [4, 0.25, 1];
     const gamma = [2, 1, -1];
     const beta = [0, 1, 0.5];
-    conv.forEach((v, i) => {
+    // relu(bn(conv)) on the [2, 4, 4, 3] conv output; block1 is its 2×2 max pool, [2, 2, 2, 3].
+    const activated = Array.from(conv, (v, i) => {
       const c = i % 3;
       const bn =
         ((v - (mean[c] as number)) / Math.sqrt((variance[c] as number) + 1e-5)) *
           (gamma[c] as number) +
         (beta[c] as number);
-      expect(Math.abs((got[i] as number) - Math.max(0, bn))).toBeLessThan(1e-4);
+      return Math.max(0, bn);
+    });
+    expect(got.length).toBe(2 * 2 * 2 * 3);
+    got.forEach((v, i) => {
+      const c = i % 3;
+      const ox = Math.floor(i / 3) % 2;
+      const oy = Math.floor(i / 6) % 2;
+      const n = Math.floor(i / 12);
+      let pooled = Number.NEGATIVE_INFINITY;
+      for (const dy of [0, 1])
+        for (const dx of [0, 1])
+          pooled = Math.max(
+            pooled,
+            activated[((n * 4 + 2 * oy + dy) * 4 + 2 * ox + dx) * 3 + c] as number,
+          );
+      expect(Math.abs(v - pooled)).toBeLessThan(1e-4);
     });
     tf.dispose([x, out.logits, ...Object.values(out.features)]);
     model.dispose();
