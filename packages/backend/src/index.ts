@@ -8,6 +8,7 @@ export {
 export { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter';
 export { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input';
 export { meanConfig, sumConfig } from './kernels/leading-axes-reduction';
+export { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 export { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
 export { castConfig, identityConfig } from './kernels/zero-copy-identity';
 export { registerWasmTrainingKernels } from './register-wasm-training-kernels';

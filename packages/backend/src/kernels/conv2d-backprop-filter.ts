@@ -48,6 +48,17 @@ function conv2dBackpropFilter(args: {
     'channelsLast',
   );
   const { top, bottom, left, right } = info.padInfo;
+  const [, inH, inW] = x.shape as [number, number, number, number];
+  if (
+    info.filterHeight === 1 &&
+    info.filterWidth === 1 &&
+    top === 0 &&
+    left === 0 &&
+    inH === info.outHeight * info.strideHeight &&
+    inW === info.outWidth * info.strideWidth
+  ) {
+    return pointwiseFilterGradient(x, dy, info, backend);
+  }
   const xT = callWasmKernel('Transpose', { x }, { perm: [3, 1, 2, 0] }, backend);
   const dyT = callWasmKernel('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, backend);
   const conv = callWasmKernel(
@@ -82,6 +93,91 @@ function conv2dBackpropFilter(args: {
   }
   const dw = callWasmKernel('Transpose', { x: cropped }, { perm: [1, 2, 0, 3] }, backend);
   releaseTensorInfo(backend, cropped);
+  return dw;
+}
+
+/**
+ * The pixels `x[:, i·sh, j·sw, :]` a strided 1×1 kernel reads, when `H = Ho·sh` and `W = Wo·sw`,
+ * as two 3-D slices (rows, then columns) of reshaped views: wasm's `StridedSlice` and its slices of
+ * rank above 4 are an order of magnitude slower. Returns `x` itself at stride 1.
+ */
+function sampleStridedPixels(
+  x: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  backend: WasmBackendLike,
+): TensorInfo {
+  const [batch, , inW, inC] = x.shape as [number, number, number, number];
+  const { outHeight: outH, outWidth: outW, strideHeight: sh, strideWidth: sw } = info;
+  let current = x;
+  if (sh > 1) {
+    const view = callWasmKernel(
+      'Reshape',
+      { x: current },
+      { shape: [batch * outH, sh, inW * inC] },
+      backend,
+    );
+    current = callWasmKernel(
+      'Slice',
+      { x: view },
+      { begin: [0, 0, 0], size: [batch * outH, 1, inW * inC] },
+      backend,
+    );
+    releaseTensorInfo(backend, view);
+  }
+  if (sw > 1) {
+    const view = callWasmKernel(
+      'Reshape',
+      { x: current },
+      { shape: [batch * outH * outW, sw, inC] },
+      backend,
+    );
+    if (current !== x) releaseTensorInfo(backend, current);
+    current = callWasmKernel(
+      'Slice',
+      { x: view },
+      { begin: [0, 0, 0], size: [batch * outH * outW, 1, inC] },
+      backend,
+    );
+    releaseTensorInfo(backend, view);
+  }
+  return current;
+}
+
+/**
+ * Filter gradient of a 1×1 convolution without padding whose input is `Ho·sh × Wo·sw`, as one
+ * matrix product:
+ * `dW[0, 0] = xSampledᵀ · dy` over the `B·Ho·Wo` output positions, where `xSampled` keeps the input
+ * pixels the strided 1×1 kernel reads. The convolution formulation would hand XNNPACK the whole
+ * output gradient as a `Ho×Wo`-tap filter, whose per-call repacking costs more than the product.
+ */
+function pointwiseFilterGradient(
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  backend: WasmBackendLike,
+): TensorInfo {
+  const [batch, outH, outW, outC] = dy.shape as [number, number, number, number];
+  const inC = x.shape[3] as number;
+  const positions = batch * outH * outW;
+  const sampled = sampleStridedPixels(x, info, backend);
+  const rows = callWasmKernel('Reshape', { x: sampled }, { shape: [positions, inC] }, backend);
+  if (sampled !== x) releaseTensorInfo(backend, sampled);
+  // An explicit transpose: wasm's matmul with a transposed operand is many times slower.
+  const columns = callWasmKernel('Transpose', { x: rows }, { perm: [1, 0] }, backend);
+  releaseTensorInfo(backend, rows);
+  const a = callWasmKernel('Reshape', { x: columns }, { shape: [1, inC, positions] }, backend);
+  releaseTensorInfo(backend, columns);
+  const b = callWasmKernel('Reshape', { x: dy }, { shape: [1, positions, outC] }, backend);
+  const product = callWasmKernel(
+    'BatchMatMul',
+    { a, b },
+    { transposeA: false, transposeB: false },
+    backend,
+  );
+  releaseTensorInfo(backend, a);
+  releaseTensorInfo(backend, b);
+  const dw = callWasmKernel('Reshape', { x: product }, { shape: [1, 1, inC, outC] }, backend);
+  releaseTensorInfo(backend, product);
   return dw;
 }
 

@@ -24,6 +24,12 @@ const cases: Case[] = [
   { x: [3, 9, 7, 2], f: [3, 2, 2, 4], stride: 1, pad: 'valid' },
   { x: [2, 11, 10, 3], f: [3, 3, 3, 2], stride: [2, 3], pad: 'valid' },
   { x: [2, 8, 8, 16], f: [1, 1, 16, 32], stride: 2, pad: 'same' },
+  // 1×1 filters take the matrix-product filter gradient: stride 1, odd sizes, mixed strides.
+  { x: [3, 5, 6, 4], f: [1, 1, 4, 7], stride: 1, pad: 'valid' },
+  { x: [2, 7, 9, 3], f: [1, 1, 3, 5], stride: 2, pad: 'same' },
+  { x: [2, 9, 10, 3], f: [1, 1, 3, 2], stride: [2, 3], pad: 'valid' },
+  { x: [2, 8, 9, 3], f: [1, 1, 3, 2], stride: [2, 3], pad: 'valid' },
+  { x: [1, 6, 6, 2], f: [1, 1, 2, 3], stride: 2, pad: 1 },
   { x: [1, 6, 5, 2], f: [3, 3, 2, 3], stride: 1, pad: 1 },
   { x: [2, 7, 7, 3], f: [5, 5, 3, 4], stride: 2, pad: 2 },
   {

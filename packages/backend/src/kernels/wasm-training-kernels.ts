@@ -2,11 +2,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { meanConfig, sumConfig } from './leading-axes-reduction';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { castConfig, identityConfig } from './zero-copy-identity';
 
 /**
  * Every kernel that {@link registerWasmTrainingKernels} registers on the wasm backend: the
- * missing `Conv2DBackpropFilter` and fast replacements of slow stock kernels.
+ * missing `Conv2DBackpropFilter` and `UnsortedSegmentSum` (the gradient of `gather`), and fast
+ * replacements of slow stock kernels.
  */
 export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
@@ -15,4 +17,5 @@ export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   meanConfig,
   identityConfig,
   castConfig,
+  unsortedSegmentSumConfig,
 ];
