@@ -3,8 +3,9 @@ import { rememberStockKernel } from './kernels/stock-kernels';
 import { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
 
 /**
- * Registers on the `wasm` backend the kernels that conv-net training needs: the missing
- * `Conv2DBackpropFilter` and faster `Conv2DBackpropInput`. Replaces the stock kernels of the same
+ * Registers on the `wasm` backend the kernels that training needs: the missing
+ * `Conv2DBackpropFilter` and `UnsortedSegmentSum` (the gradient of `gather`), and faster
+ * `Conv2DBackpropInput`, leading-axes `Sum`/`Mean` and zero-copy `Identity`/`Cast`. Replaces the stock kernels of the same
  * name without warnings. Idempotent; safe to call before or after `tf.setBackend('wasm')`.
  *
  * @returns the names of the kernels registered.
