@@ -4,6 +4,19 @@ import * as tf from '@tensorflow/tfjs-core';
 /** A tensor's handle inside a backend: what kernels receive and return. */
 export type TensorInfo = tf.TensorInfo;
 
+/** What the engine passes to a kernel function. */
+export type KernelArgs = {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs: tf.NamedAttrMap;
+};
+
+/** The wasm backend methods that kernels reading the heap in place use. */
+export interface HeapBackend extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
+}
+
 /** The subset of the wasm backend that the training kernels use. */
 export interface WasmBackendLike extends tf.KernelBackend {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;

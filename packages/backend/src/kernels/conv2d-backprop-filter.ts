@@ -2,6 +2,7 @@ import { GeokdError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   callWasmKernel,
+  type KernelArgs,
   releaseTensorInfo,
   type TensorInfo,
   type WasmBackendLike,
@@ -21,11 +22,7 @@ import {
  *
  * @throws {GeokdError} for the `NCHW` data format, which the wasm convolution does not support.
  */
-function conv2dBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs: tf.NamedAttrMap;
-}): TensorInfo {
+function conv2dBackpropFilter(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const x = args.inputs.x as TensorInfo;
   const dy = args.inputs.dy as TensorInfo;

@@ -1,18 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   callWasmKernel,
+  type KernelArgs,
   releaseTensorInfo,
   type TensorInfo,
   type WasmBackendLike,
 } from './call-wasm-kernel';
 import { phaseSplitBackpropInput } from './phase-split-backprop-input';
 import { callStockKernel } from './stock-kernels';
-
-type KernelArgs = {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs: tf.NamedAttrMap;
-};
 
 /**
  * Input gradient of a 2-D convolution (NHWC) on wasm, built from XNNPACK convolutions.

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxRelativeError } from './max-relative-error';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 
 type Pad =
@@ -104,16 +105,6 @@ async function gradientsOn(backend: string, c: Case, data: ReturnType<typeof ran
   const out = { dx: dx.dataSync().slice(), df: df.dataSync().slice() };
   tf.dispose([x, f, dy, dx, df]);
   return out;
-}
-
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let maxAbs = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(expected[i] ?? 0));
-    maxDiff = Math.max(maxDiff, Math.abs((actual[i] ?? 0) - (expected[i] ?? 0)));
-  }
-  return maxDiff / Math.max(maxAbs, 1e-12);
 }
 
 describe('conv2d gradient kernels on wasm', () => {

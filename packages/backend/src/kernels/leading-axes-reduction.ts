@@ -1,16 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { HeapBackend, KernelArgs } from './call-wasm-kernel';
 import { callStockKernel } from './stock-kernels';
-
-type KernelArgs = {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs: tf.NamedAttrMap;
-};
-
-interface HeapBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
 
 /**
  * Sums (or averages) a float32 tensor over a prefix of its axes, e.g. `[0, 1, 2]` of NHWC: the

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { maxRelativeError } from './max-relative-error';
 import { registerWasmTrainingKernels } from '../register-wasm-training-kernels';
 
 type Pad =
@@ -82,16 +83,6 @@ function randomInputs(c: Case, seed: number) {
   const out = { dy: dy.arraySync() as number[][][][], f: f.arraySync() as number[][][][] };
   tf.dispose([dy, f]);
   return out;
-}
-
-function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let maxAbs = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(expected[i] ?? 0));
-    maxDiff = Math.max(maxDiff, Math.abs((actual[i] ?? 0) - (expected[i] ?? 0)));
-  }
-  return maxDiff / Math.max(maxAbs, 1e-12);
 }
 
 describe('strided Conv2DBackpropInput on wasm (phase split)', () => {

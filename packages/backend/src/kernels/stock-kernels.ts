@@ -1,5 +1,6 @@
 import { GeokdError } from '@geokd/errors';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs } from './call-wasm-kernel';
 
 const stock = new Map<string, tf.KernelConfig>();
 const setUpFor = new Map<string, tf.KernelBackend>();
@@ -15,7 +16,7 @@ export function rememberStockKernel(config: tf.KernelConfig): void {
  */
 export function callStockKernel(
   kernelName: string,
-  args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap },
+  args: KernelArgs,
 ): tf.TensorInfo {
   const config = stock.get(kernelName);
   if (config === undefined) {

@@ -1,16 +1,6 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
-
-type KernelArgs = {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs: tf.NamedAttrMap;
-};
-
-interface HeapBackend extends tf.KernelBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
-}
+import type { HeapBackend, KernelArgs } from './call-wasm-kernel';
 
 const KERNEL = 'UnsortedSegmentSum (wasm)';
 

@@ -1,15 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs } from './call-wasm-kernel';
 import { callStockKernel } from './stock-kernels';
 
 interface RefCountingBackend extends tf.KernelBackend {
   incRef(dataId: tf.DataId): void;
 }
-
-type KernelArgs = {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs: tf.NamedAttrMap;
-};
 
 /** Shares the input's data (one more reference) instead of copying it: wasm kernels never write
  * into their inputs, so a copy is never needed. */
