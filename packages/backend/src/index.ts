@@ -13,3 +13,14 @@ export { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
 export { castConfig, identityConfig } from './kernels/zero-copy-identity';
 export { registerWasmTrainingKernels } from './register-wasm-training-kernels';
 export { canUseWasmThreads, createThreadedWasmBackend, MAX_WASM_THREADS } from './threaded-wasm';
+export {
+  type FilterGradientPlan,
+  planFilterGradient,
+  webGpuConv2dBackpropFilterConfig,
+} from './kernels/webgpu-conv2d-backprop-filter';
+export { webGpuTrainingKernelConfigs } from './kernels/webgpu-training-kernels';
+export {
+  registerWebGpuTrainingKernels,
+  unregisterWebGpuTrainingKernels,
+} from './register-webgpu-training-kernels';
+export type { WebGpuAdapterInfo } from './webgpu-adapter';

@@ -1,21 +1,30 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './backend-unavailable-error';
+import { restoreErrorHandlers, snapshotErrorHandlers } from './process-error-handlers';
 import { registerWasmTrainingKernels } from './register-wasm-training-kernels';
 import { createThreadedWasmBackend, defaultWasmThreads, MAX_WASM_THREADS } from './threaded-wasm';
+import type { WebGpuAdapterInfo } from './webgpu-adapter';
+import { loadWebGpu } from './webgpu-backend';
 
 /** A backend name that {@link initBackend} knows how to load. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
-const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 /** The priority tfjs-backend-wasm registers itself with. */
 const WASM_PRIORITY = 2;
 
 /** Options of {@link initBackend}. */
 export interface InitBackendOptions {
   /** Backends to try, in order; the first that loads wins. `GEOKD_BACKEND` overrides it.
-   * @default ['tensorflow', 'wasm', 'cpu'] */
+   * In the default order, `webgpu` is tried only where a hardware GPU is likely (in Node the
+   * optional package `webgpu` is not even loaded otherwise); naming it in `prefer` always tries it.
+   * @default ['tensorflow', 'webgpu', 'wasm', 'cpu'] */
   prefer?: BackendName[];
+  /** Accept a software WebGPU adapter (lavapipe/llvmpipe, SwiftShader): for tests only, it is
+   * slower than wasm. `GEOKD_WEBGPU_ALLOW_SOFTWARE=1` sets it too.
+   * @default false */
+  allowSoftwareAdapter?: boolean;
   /** Do not print the line saying which backend runs and why.
    * @default false */
   quiet?: boolean;
@@ -36,8 +45,12 @@ export interface BackendInfo {
   threads: number;
   /** Whether the wasm SIMD build runs (false for other backends). */
   simd: boolean;
+  /** The WebGPU adapter, when `name` is `'webgpu'`. */
+  adapter?: WebGpuAdapterInfo;
   /** Why preferred backends were skipped, or why wasm runs on fewer threads than asked. */
   fallbackReason?: string;
+  /** Each preferred backend that was skipped, and why (same facts as `fallbackReason`). */
+  skipped?: { backend: BackendName; reason: string }[];
 }
 
 let current: Promise<BackendInfo> | undefined;
@@ -98,43 +111,88 @@ async function loadCpu(): Promise<void> {
   await tf.ready();
 }
 
-async function initialise(
-  order: BackendName[],
-  forced: boolean,
-  quiet: boolean,
-  wasmThreads: number | undefined,
-) {
-  const skipped: string[] = [];
+interface InitialiseOptions {
+  order: BackendName[];
+  forced: boolean;
+  /** Whether `webgpu` was named by the caller (prefer or GEOKD_BACKEND), not just defaulted. */
+  webgpuAsked: boolean;
+  allowSoftwareAdapter: boolean;
+  quiet: boolean;
+  wasmThreads: number | undefined;
+}
+
+function describeChoice(info: BackendInfo): string {
+  const details =
+    info.name === 'wasm'
+      ? `threads ${info.threads}, simd ${info.simd}`
+      : info.adapter !== undefined
+        ? `${info.adapter.vendor || 'unknown vendor'} ${info.adapter.description || info.adapter.architecture}${info.adapter.software ? ', software' : ''}`
+        : `threads ${info.threads}`;
+  return `${info.name} ${info.version} (${details})`;
+}
+
+async function initialise(options: InitialiseOptions): Promise<BackendInfo> {
+  const { order, forced, quiet } = options;
+  const skipped: { backend: BackendName; reason: string }[] = [];
   for (const name of order) {
     try {
       let threads = 1;
       let simd = false;
       let version = tf.version_core;
+      let adapter: WebGpuAdapterInfo | undefined;
       if (name === 'tensorflow') version = await loadTensorflow();
-      else if (name === 'wasm') {
+      else if (name === 'webgpu') {
+        adapter = await loadWebGpu({
+          onlyIfHardwareLikely: !options.webgpuAsked,
+          allowSoftwareAdapter: options.allowSoftwareAdapter,
+        });
+      } else if (name === 'wasm') {
         let note: string | undefined;
-        ({ threads, simd, note } = await loadWasm(wasmThreads ?? (await defaultWasmThreads())));
-        if (note !== undefined) skipped.push(note);
+        ({ threads, simd, note } = await loadWasm(
+          options.wasmThreads ?? (await defaultWasmThreads()),
+        ));
+        if (note !== undefined) skipped.push({ backend: 'wasm', reason: note });
       } else await loadCpu();
       const info: BackendInfo = { name, version, threads, simd };
-      if (skipped.length > 0) info.fallbackReason = skipped.join('; ');
+      if (adapter !== undefined) info.adapter = adapter;
+      if (skipped.length > 0) {
+        info.skipped = skipped;
+        info.fallbackReason = skipped
+          .map((s) => (s.backend === name ? s.reason : `${s.backend} unavailable (${s.reason})`))
+          .join('; ');
+      }
       if (!quiet) {
         const why = forced
           ? 'forced by GEOKD_BACKEND'
           : skipped.length > 0
             ? `fallback: ${info.fallbackReason}`
             : 'first choice';
-        console.log(
-          `[geokd] backend ${name} ${version} (threads ${threads}${name === 'wasm' ? `, simd ${simd}` : ''}): ${why}`,
-        );
+        console.log(`[geokd] backend ${describeChoice(info)}: ${why}`);
       }
       return info;
     } catch (error) {
       if (forced) throw new BackendUnavailableError(name, describe(error), error);
-      skipped.push(`${name} unavailable (${describe(error)})`);
+      skipped.push({ backend: name, reason: describe(error) });
     }
   }
-  throw new BackendUnavailableError(order.join(', '), skipped.join('; '));
+  throw new BackendUnavailableError(
+    order.join(', '),
+    skipped.map((s) => `${s.backend} unavailable (${s.reason})`).join('; '),
+  );
+}
+
+/**
+ * Runs {@link initialise} and then takes away the `uncaughtException`/`unhandledRejection`
+ * handlers that Emscripten's wasm glue installs (issue 16: with them, any later uncaught error
+ * prints ~55 KB of minified glue and exits with code 7).
+ */
+async function initialiseKeepingErrorHandlers(options: InitialiseOptions): Promise<BackendInfo> {
+  const handlers = snapshotErrorHandlers();
+  try {
+    return await initialise(options);
+  } finally {
+    restoreErrorHandlers(handlers);
+  }
 }
 
 function checkThreads(value: number, argument: string, received: string): number {
@@ -151,9 +209,13 @@ function checkThreads(value: number, argument: string, received: string): number
 
 /**
  * Picks and activates the fastest TensorFlow.js backend that loads: native `tensorflow`
- * (tfjs-node, an optional dependency), then `wasm` (with {@link registerWasmTrainingKernels}),
- * then the pure-JS `cpu`. The environment variable `GEOKD_BACKEND=tensorflow|wasm|cpu` forces one
- * backend, with no fallback. In Node, wasm runs tfjs's multi-threaded SIMD build with `threads`
+ * (tfjs-node, an optional dependency), then `webgpu` on a hardware GPU adapter (in browsers
+ * `navigator.gpu`; in Node Dawn from the optional package `webgpu`, with
+ * {@link registerWebGpuTrainingKernels}), then `wasm` (with {@link registerWasmTrainingKernels}),
+ * then the pure-JS `cpu`. A software WebGPU adapter (lavapipe, SwiftShader) is never chosen unless
+ * `allowSoftwareAdapter`. The environment variable `GEOKD_BACKEND=tensorflow|webgpu|wasm|cpu`
+ * forces one backend, with no fallback. Loading wasm leaves the process's
+ * `uncaughtException`/`unhandledRejection` handlers as they were (Emscripten's are removed). In Node, wasm runs tfjs's multi-threaded SIMD build with `threads`
  * XNNPACK threads (default: the available cores, at most 8); if that build cannot start, it
  * falls back to one thread and says why in `fallbackReason`. Prints one line naming the backend
  * and why, unless `quiet`.
@@ -206,10 +268,21 @@ export function initBackend(options: InitBackendOptions = {}): Promise<BackendIn
         ? undefined
         : checkThreads(options.threads, 'options.threads', String(options.threads));
   const order = forcedName === undefined ? prefer : [forcedName as BackendName];
-  const key = `${forcedName !== undefined}:${order.join(',')}:${threads ?? 'default'}`;
+  const softwareEnv =
+    typeof process === 'undefined' ? undefined : process.env.GEOKD_WEBGPU_ALLOW_SOFTWARE;
+  const allowSoftwareAdapter =
+    options.allowSoftwareAdapter === true || softwareEnv === '1' || softwareEnv === 'true';
+  const key = `${forcedName !== undefined}:${order.join(',')}:${threads ?? 'default'}:${allowSoftwareAdapter}`;
   if (current !== undefined && key === currentKey) return current;
   currentKey = key;
-  current = initialise(order, forcedName !== undefined, options.quiet ?? false, threads);
+  current = initialiseKeepingErrorHandlers({
+    order,
+    forced: forcedName !== undefined,
+    webgpuAsked: forcedName !== undefined || options.prefer !== undefined,
+    allowSoftwareAdapter,
+    quiet: options.quiet ?? false,
+    wasmThreads: threads,
+  });
   current.catch(() => {
     current = undefined;
     currentKey = '';

@@ -14,10 +14,7 @@ export function rememberStockKernel(config: tf.KernelConfig): void {
  * Runs the stock wasm kernel that a @geokd/backend kernel replaced, for the cases the fast path
  * does not cover. The engine no longer runs its setup (it was unregistered), so this does.
  */
-export function callStockKernel(
-  kernelName: string,
-  args: KernelArgs,
-): tf.TensorInfo {
+export function callStockKernel(kernelName: string, args: KernelArgs): tf.TensorInfo {
   const config = stock.get(kernelName);
   if (config === undefined) {
     throw new GeokdError(
