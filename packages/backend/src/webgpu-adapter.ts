@@ -56,9 +56,10 @@ type DawnModule = {
 let dawn: Promise<GpuLike> | undefined;
 
 /**
- * Loads Dawn (the optional npm package `webgpu`) in Node once, and puts its WebGPU constants
- * (`GPUBufferUsage`, `GPUMapMode`, …) on `globalThis`, where tfjs-backend-webgpu looks for them.
- * `navigator` is left alone.
+ * Loads Dawn (the optional npm package `webgpu`) in Node once, puts its WebGPU constants
+ * (`GPUBufferUsage`, `GPUMapMode`, …) on `globalThis` and its entry point at `navigator.gpu`,
+ * where tfjs-backend-webgpu looks for them (its backend refuses to start without
+ * `navigator.gpu`). An existing `navigator` (Node 21+) only gains `gpu`.
  */
 export function loadDawn(): Promise<GpuLike> {
   if (dawn === undefined) {
@@ -68,7 +69,18 @@ export function loadDawn(): Promise<GpuLike> {
       for (const [name, value] of Object.entries(mod.globals)) {
         if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
       }
-      return mod.create([]);
+      const gpu = mod.create([]);
+      const holder = globalThis as { navigator?: object };
+      if (holder.navigator === undefined) {
+        Object.defineProperty(globalThis, 'navigator', {
+          value: { gpu },
+          configurable: true,
+          writable: true,
+        });
+      } else if (!('gpu' in holder.navigator)) {
+        Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true });
+      }
+      return gpu;
     })();
     dawn.catch(() => {
       dawn = undefined;
@@ -92,13 +104,12 @@ export function isNode(): boolean {
   );
 }
 
-const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
-const SOFTWARE_ICD = /lvp|lavapipe|swiftshader|llvmpipe/i;
-
 /**
- * Cheap probe, without loading Dawn, for a hardware GPU that Dawn could use: on Linux a Vulkan
- * driver manifest (ICD) other than a software one; on macOS (Metal) and Windows (D3D12) always
- * assumed. Used only to decide whether the default order may load the optional `webgpu` package.
+ * Cheap probe, without loading Dawn, for a GPU that Dawn could use: on Linux a GPU device node
+ * (`/dev/nvidia0`…, a DRM render node `/dev/dri/renderD*`, WSL's `/dev/dxg`); Vulkan driver
+ * manifests say nothing, since Mesa installs them for every vendor. macOS (Metal) and Windows
+ * (D3D12) are assumed to have one. Used only to decide whether the default order may load the
+ * optional `webgpu` package; the adapter Dawn then reports decides.
  */
 export async function mayHaveHardwareGpu(): Promise<{ likely: boolean; reason: string }> {
   if (process.platform === 'darwin' || process.platform === 'win32') {
@@ -107,21 +118,12 @@ export async function mayHaveHardwareGpu(): Promise<{ likely: boolean; reason: s
   if (process.platform !== 'linux')
     return { likely: false, reason: `platform ${process.platform}` };
   const { readdir } = await import('node:fs/promises');
-  const explicit = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES ?? '';
-  const manifests = explicit === '' ? [] : explicit.split(':');
-  if (manifests.length === 0) {
-    for (const dir of ICD_DIRS) {
-      const names = await readdir(dir).catch(() => [] as string[]);
-      manifests.push(...names.filter((name) => name.endsWith('.json')));
-    }
-  }
-  const hardware = manifests.filter((name) => !SOFTWARE_ICD.test(name));
-  if (hardware.length > 0) return { likely: true, reason: `Vulkan drivers ${hardware.join(', ')}` };
-  return {
-    likely: false,
-    reason:
-      manifests.length === 0
-        ? 'no Vulkan driver installed'
-        : `only software Vulkan drivers (${manifests.join(', ')})`,
-  };
+  const dev = await readdir('/dev').catch(() => [] as string[]);
+  const dri = await readdir('/dev/dri').catch(() => [] as string[]);
+  const nodes = [
+    ...dev.filter((name) => /^nvidia\d+$/.test(name) || name === 'dxg').map((n) => `/dev/${n}`),
+    ...dri.filter((name) => name.startsWith('renderD')).map((n) => `/dev/dri/${n}`),
+  ];
+  if (nodes.length > 0) return { likely: true, reason: `GPU device ${nodes.join(', ')}` };
+  return { likely: false, reason: 'no GPU device in /dev (nvidia*, dri/renderD*, dxg)' };
 }
