@@ -18,7 +18,14 @@ describe('initBackend', () => {
     expect(info.simd).toBe(true);
     expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(info.version).toBe(tf.version_core);
-    expect(info.fallbackReason).toMatch(/^tensorflow unavailable \(.+\)/);
+    expect(info.fallbackReason).toMatch(
+      /^tensorflow unavailable \(.+\); webgpu unavailable \(.+\)/,
+    );
+    // No hardware GPU here (CI, this machine): webgpu is skipped without loading Dawn, or, with
+    // lavapipe and a GPU device node, because a software adapter is never chosen by default.
+    expect(info.skipped?.map((s) => s.backend)).toEqual(['tensorflow', 'webgpu']);
+    expect(info.skipped?.[1]?.reason).toMatch(/^no hardware GPU|^only a software adapter/);
+    expect(info.adapter).toBeUndefined();
     expect(log).toHaveBeenCalledTimes(1);
     expect(String(log.mock.calls[0]?.[0])).toMatch(
       /backend wasm .*fallback: tensorflow unavailable/,
@@ -53,16 +60,16 @@ describe('initBackend', () => {
   });
 
   it('rejects an unknown GEOKD_BACKEND', () => {
-    vi.stubEnv('GEOKD_BACKEND', 'webgpu');
+    vi.stubEnv('GEOKD_BACKEND', 'gpu');
     expect(() => initBackend()).toThrow(
-      "initBackend: GEOKD_BACKEND must be one of tensorflow, wasm, cpu, received 'webgpu'",
+      "initBackend: GEOKD_BACKEND must be one of tensorflow, webgpu, wasm, cpu, received 'gpu'",
     );
   });
 
   it('rejects an unknown preferred backend', () => {
     vi.stubEnv('GEOKD_BACKEND', '');
     expect(() => initBackend({ prefer: ['wasm', 'gpu' as 'cpu'] })).toThrow(
-      "initBackend: options.prefer[1] must be one of tensorflow, wasm, cpu, received 'gpu'",
+      "initBackend: options.prefer[1] must be one of tensorflow, webgpu, wasm, cpu, received 'gpu'",
     );
   });
 });

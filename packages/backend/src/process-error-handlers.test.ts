@@ -15,7 +15,7 @@ async function userScript(name: string, body: string): Promise<string> {
     entry,
     `import { initBackend } from ${JSON.stringify(SOURCE_INDEX)};\n` +
       'const info = await initBackend({ quiet: true });\n' +
-      'console.log(`backend ${info.name}`);\n' +
+      "console.log('backend ' + info.name);\n" +
       body,
   );
   const outfile = join(dir, `${name}.mjs`);
@@ -86,7 +86,7 @@ describe('initBackend leaves the process error handling as it found it (issue 16
     const before = join(dir, 'before.mjs');
     writeFileSync(
       before,
-      "process.on('uncaughtException', (e) => { console.error(`early: ${e.message}`); process.exit(4); });\n" +
+      "process.on('uncaughtException', (e) => { console.error('early: ' + e.message); process.exit(4); });\n" +
         `await import(${JSON.stringify(script)});\n`,
     );
     const child = run(before, 'wasm');

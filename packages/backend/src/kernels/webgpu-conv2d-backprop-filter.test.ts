@@ -67,7 +67,7 @@ async function filterGradient(
     .runKernel(
       tf.Conv2DBackpropFilter,
       { x, dy },
-      { strides: c.stride, pad: c.pad, dataFormat, dimRoundingMode: undefined, filterShape: c.f },
+      { strides: c.stride, pad: c.pad, dataFormat, filterShape: c.f },
     ) as tf.Tensor;
   const values = (await result.data()) as Float32Array;
   result.dispose();
@@ -155,7 +155,9 @@ describe.skipIf(!setup.available && !setup.required)(
         await tf.setBackend(backend);
         const x = tf.randomNormal([2, 9, 9, 4], 0, 1, 'float32', 11) as tf.Tensor4D;
         const w = tf.randomNormal([3, 3, 4, 8], 0, 1, 'float32', 12) as tf.Tensor4D;
-        const gradient = tf.grad((f: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(x, f, 2, 'same'))))(w);
+        const gradient = tf.grad((f: tf.Tensor) =>
+          tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, 2, 'same'))),
+        )(w);
         const values = await gradient.data();
         tf.dispose([x, w, gradient]);
         return values;

@@ -8,6 +8,8 @@ export interface WebGpuTestSetup {
   reason: string;
   /** Whether a missing adapter must fail the tests instead of skipping them (CI=true). */
   required: boolean;
+  /** Whether the adapter is a software one (lavapipe in CI). */
+  software: boolean;
 }
 
 /**
@@ -18,9 +20,13 @@ export interface WebGpuTestSetup {
 export async function setUpWebGpuForTests(): Promise<WebGpuTestSetup> {
   const required = process.env.CI === 'true';
   try {
-    await initBackend({ prefer: ['webgpu'], allowSoftwareAdapter: true, quiet: true });
+    const info = await initBackend({
+      prefer: ['webgpu'],
+      allowSoftwareAdapter: true,
+      quiet: true,
+    });
     await tf.setBackend('cpu');
-    return { available: true, reason: '', required };
+    return { available: true, reason: '', required, software: info.adapter?.software === true };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (!required) {
@@ -28,7 +34,7 @@ export async function setUpWebGpuForTests(): Promise<WebGpuTestSetup> {
         `[geokd] skipping the webgpu tests: ${reason}. Install Mesa's lavapipe (mesa-vulkan-drivers from bookworm-backports), see packages/backend/README.md.`,
       );
     }
-    return { available: false, reason, required };
+    return { available: false, reason, required, software: false };
   }
 }
 
