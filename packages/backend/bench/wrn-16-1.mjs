@@ -12,21 +12,30 @@ function bnParams(c) {
   return { gamma: tf.variable(tf.ones([c])), beta: tf.variable(tf.zeros([c])) };
 }
 
-/** Builds WRN-16-1: conv3x3 16, 3 stages x 2 basic blocks (16, 32, 64 ch; strides 1, 2, 2). */
-export function createWrn161(seed = 1, numClasses = 10) {
+/**
+ * Builds WRN-depth-widen (post-activation blocks as in the seed): conv3x3 16, then 3 stages of
+ * (depth − 4) / 6 basic blocks with 16·widen, 32·widen, 64·widen channels (strides 1, 2, 2).
+ * WRN-28-0.5 has 8, 16, 32 channels.
+ */
+export function createWrn(depth, widen, seed = 1, numClasses = 10) {
+  if ((depth - 4) % 6 !== 0) throw new Error(`createWrn: depth ${depth} is not 6n + 4`);
+  const perStage = (depth - 4) / 6;
   let s = seed;
   const next = () => s++;
   const stem = convWeight(3, 3, 16, next());
   const blocks = [];
   let cin = 16;
-  for (const [cout, stride] of [
-    [16, 1],
-    [32, 2],
-    [64, 2],
-  ]) {
-    for (let b = 0; b < 2; b++) {
+  const widths = [16, 32, 64].map((w) => Math.round(w * widen));
+  for (const [stage, [cout, stride]] of [
+    [widths[0], 1],
+    [widths[1], 2],
+    [widths[2], 2],
+  ].entries()) {
+    for (let b = 0; b < perStage; b++) {
       const st = b === 0 ? stride : 1;
       blocks.push({
+        stage,
+        lastOfStage: b === perStage - 1,
         stride: st,
         bn1: bnParams(cin),
         conv1: convWeight(3, cin, cout, next()),
@@ -37,9 +46,9 @@ export function createWrn161(seed = 1, numClasses = 10) {
       cin = cout;
     }
   }
-  const bnFinal = bnParams(64);
+  const bnFinal = bnParams(cin);
   const dense = tf.variable(
-    tf.mul(tf.randomNormal([64, numClasses], 0, 1, 'float32', next()), Math.sqrt(1 / 64)),
+    tf.mul(tf.randomNormal([cin, numClasses], 0, 1, 'float32', next()), Math.sqrt(1 / cin)),
   );
   const bias = tf.variable(tf.zeros([numClasses]));
   const variables = [stem, dense, bias, bnFinal.gamma, bnFinal.beta];
@@ -47,7 +56,12 @@ export function createWrn161(seed = 1, numClasses = 10) {
     variables.push(b.bn1.gamma, b.bn1.beta, b.conv1, b.bn2.gamma, b.bn2.beta, b.conv2);
     if (b.shortcut) variables.push(b.shortcut);
   }
-  return { stem, blocks, bnFinal, dense, bias, variables };
+  return { stem, blocks, bnFinal, dense, bias, variables, channels: cin };
+}
+
+/** Builds WRN-16-1: conv3x3 16, 3 stages x 2 basic blocks (16, 32, 64 ch; strides 1, 2, 2). */
+export function createWrn161(seed = 1, numClasses = 10) {
+  return createWrn(16, 1, seed, numClasses);
 }
 
 // Training-mode batch norm as @geokd/models runs it (copied, so this package stands alone):
@@ -81,8 +95,8 @@ function batchNorm(x, { gamma, beta }) {
   return normalize(x, gamma, beta);
 }
 
-/** Forward pass to logits (training mode batch norm). */
-export function forward(net, x) {
+/** Forward pass to logits (training mode batch norm); `stageOutputs` collects each stage's output. */
+export function forward(net, x, stageOutputs) {
   let h = tf.conv2d(x, net.stem, 1, 'same');
   for (const b of net.blocks) {
     const a = tf.relu(batchNorm(h, b.bn1));
@@ -91,9 +105,10 @@ export function forward(net, x) {
     y = tf.conv2d(y, b.conv2, 1, 'same');
     const short = b.shortcut ? tf.conv2d(a, b.shortcut, b.stride, 'same') : h;
     h = tf.add(y, short);
+    if (stageOutputs && b.lastOfStage) stageOutputs.push(h);
   }
   h = tf.relu(batchNorm(h, net.bnFinal));
-  const pooled = tf.reshape(tf.avgPool(h, [8, 8], 1, 'valid'), [x.shape[0], 64]);
+  const pooled = tf.reshape(tf.avgPool(h, [8, 8], 1, 'valid'), [x.shape[0], net.channels]);
   return tf.add(tf.matMul(pooled, net.dense), net.bias);
 }
 
@@ -116,6 +131,37 @@ export function createTrainStep(net, { learningRate = 0.1, momentum = 0.9 } = {}
     tf.dispose([value, ...Object.values(grads)]);
     return loss;
   };
+}
+
+/**
+ * The same step for backends that cannot read synchronously (webgpu in Node): the loss is read
+ * with `await data()`, the one GPU→CPU read per step.
+ */
+export function createAsyncTrainStep(net, { learningRate = 0.1, momentum = 0.9 } = {}) {
+  return createLossStep(net.variables, (x, labels) => tf.losses.softmaxCrossEntropy(labels, forward(net, x)), {
+    learningRate,
+    momentum,
+  });
+}
+
+/** An SGD-momentum step minimising `lossFn(x, labels)` over `variables`; resolves to the loss. */
+export function createLossStep(variables, lossFn, { learningRate = 0.1, momentum = 0.9 } = {}) {
+  const velocity = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  const step = async (x, labels) => {
+    const { value, grads } = tf.variableGrads(() => lossFn(x, labels), variables);
+    tf.tidy(() => {
+      variables.forEach((variable, i) => {
+        const vel = velocity[i];
+        vel.assign(tf.add(tf.mul(vel, momentum), grads[variable.name]));
+        variable.assign(tf.sub(variable, tf.mul(vel, learningRate)));
+      });
+    });
+    const loss = (await value.data())[0];
+    tf.dispose([value, ...Object.values(grads)]);
+    return loss;
+  };
+  step.dispose = () => tf.dispose(velocity);
+  return step;
 }
 
 export function disposeNet(net) {

@@ -56,7 +56,21 @@ type DawnModule = {
 let dawn: Promise<GpuLike> | undefined;
 
 /**
- * Loads Dawn (the optional npm package `webgpu`) in Node once, puts its WebGPU constants
+ * The npm package `webgpu`, or, when `GEOKD_DAWN_NODE` names a `dawn.node` file, that addon
+ * itself (for a bundled script brought to a machine without node_modules).
+ */
+async function importDawn(): Promise<DawnModule> {
+  const addon = process.env.GEOKD_DAWN_NODE;
+  if (addon !== undefined && addon !== '') {
+    const { createRequire } = await import('node:module');
+    return createRequire(import.meta.url)(addon) as DawnModule;
+  }
+  const moduleName = 'webgpu';
+  return (await import(/* @vite-ignore */ moduleName)) as DawnModule;
+}
+
+/**
+ * Loads Dawn (the optional npm package `webgpu`, or the addon `GEOKD_DAWN_NODE` names) in Node once, puts its WebGPU constants
  * (`GPUBufferUsage`, `GPUMapMode`, …) on `globalThis` and its entry point at `navigator.gpu`,
  * where tfjs-backend-webgpu looks for them (its backend refuses to start without
  * `navigator.gpu`). An existing `navigator` (Node 21+) only gains `gpu`.
@@ -64,12 +78,13 @@ let dawn: Promise<GpuLike> | undefined;
 export function loadDawn(): Promise<GpuLike> {
   if (dawn === undefined) {
     dawn = (async () => {
-      const moduleName = 'webgpu';
-      const mod = (await import(/* @vite-ignore */ moduleName)) as DawnModule;
+      const mod = await importDawn();
       for (const [name, value] of Object.entries(mod.globals)) {
         if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
       }
-      const gpu = mod.create([]);
+      // GEOKD_DAWN_FLAGS: Dawn options, e.g. 'enable-dawn-features=allow_unsafe_apis' (timestamps).
+      const flags = (process.env.GEOKD_DAWN_FLAGS ?? '').split(/\s+/).filter(Boolean);
+      const gpu = mod.create(flags);
       const holder = globalThis as { navigator?: object };
       if (holder.navigator === undefined) {
         Object.defineProperty(globalThis, 'navigator', {
