@@ -14,7 +14,13 @@ function cosineGraph(features) {
 }
 
 /** Builds the nets and returns an async step (resolves to the loss) and a dispose function. */
-export function createGkdStep({ teacherDepth = 28, teacherWiden = 1, studentDepth = 28, studentWiden = 0.5, weight = 25 } = {}) {
+export function createGkdStep({
+  teacherDepth = 28,
+  teacherWiden = 1,
+  studentDepth = 28,
+  studentWiden = 0.5,
+  weight = 25,
+} = {}) {
   const teacher = createWrn(teacherDepth, teacherWiden, 101);
   const student = createWrn(studentDepth, studentWiden, 1);
   let teacherGraphs = [];

@@ -87,7 +87,9 @@ async function timeStep(label, make, batch) {
   tf.dispose([x, labels]);
   dispose();
   const ms = median(times);
-  console.log(`  measured: ${label} batch ${batch}: ${ms.toFixed(1)} ms/step (loss ${loss.toFixed(3)})`);
+  console.log(
+    `  measured: ${label} batch ${batch}: ${ms.toFixed(1)} ms/step (loss ${loss.toFixed(3)})`,
+  );
   return ms;
 }
 
@@ -114,7 +116,9 @@ function torchTimes() {
     { encoding: 'utf8' },
   );
   if (run.status !== 0) {
-    console.log(`PyTorch bench skipped: ${(run.stderr || String(run.error)).trim().split('\n').pop()}`);
+    console.log(
+      `PyTorch bench skipped: ${(run.stderr || String(run.error)).trim().split('\n').pop()}`,
+    );
     return null;
   }
   return JSON.parse(run.stdout.trim().split('\n').pop());
@@ -137,12 +141,15 @@ for (const mode of ['stock', 'ours']) {
   rows[`gkd-${mode}`] = await timeStep(`${names.gkd}, webgpu ${mode}`, makeGkd, gkdBatch);
 }
 const torch = torchTimes();
-if (torch) console.log(`  measured: PyTorch ${torch.torch} on ${torch.device}: ${JSON.stringify(torch)}`);
+if (torch)
+  console.log(`  measured: PyTorch ${torch.torch} on ${torch.device}: ${JSON.stringify(torch)}`);
 
 console.log(
   `\nms per step (median of ${steps} after ${warmup} warm-up), ${new Date().toISOString().slice(0, 10)}, tfjs ${tf.version_core}, adapter ${adapter?.vendor} ${adapter?.description}${adapter?.software ? ' (software)' : ''}${smoke ? ', SMOKE sizes' : ''}`,
 );
-console.log('| step | batch | webgpu stock | webgpu @geokd/backend | PyTorch | stock / PyTorch | ours / PyTorch |');
+console.log(
+  '| step | batch | webgpu stock | webgpu @geokd/backend | PyTorch | stock / PyTorch | ours / PyTorch |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const [key, batch] of [
   ['wrn', wrnBatch],

@@ -138,10 +138,14 @@ export function createTrainStep(net, { learningRate = 0.1, momentum = 0.9 } = {}
  * with `await data()`, the one GPU→CPU read per step.
  */
 export function createAsyncTrainStep(net, { learningRate = 0.1, momentum = 0.9 } = {}) {
-  return createLossStep(net.variables, (x, labels) => tf.losses.softmaxCrossEntropy(labels, forward(net, x)), {
-    learningRate,
-    momentum,
-  });
+  return createLossStep(
+    net.variables,
+    (x, labels) => tf.losses.softmaxCrossEntropy(labels, forward(net, x)),
+    {
+      learningRate,
+      momentum,
+    },
+  );
 }
 
 /** An SGD-momentum step minimising `lossFn(x, labels)` over `variables`; resolves to the loss. */
