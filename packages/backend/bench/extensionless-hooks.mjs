@@ -7,8 +7,7 @@ export async function resolve(specifier, context, nextResolve) {
   try {
     return await nextResolve(specifier, context);
   } catch (error) {
-    if (!RETRY.has(error?.code) || !specifier.startsWith('.') || specifier.endsWith('.js'))
-      throw error;
+    if (!RETRY.has(error?.code) || !specifier.startsWith('.') || specifier.endsWith('.js')) throw error;
     try {
       return await nextResolve(`${specifier}.js`, context);
     } catch {

@@ -51,12 +51,9 @@ async function timeSteps(backend, batch, n, warmup, label = backend) {
       step(x, labels);
     });
     const byKernel = new Map();
-    for (const k of prof.kernels)
-      byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + k.kernelTimeMs);
+    for (const k of prof.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + k.kernelTimeMs);
     const top = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 12);
-    console.log(
-      `  profile (batch ${batch}): ${top.map(([k, t]) => `${k} ${t.toFixed(0)}ms`).join(', ')}`,
-    );
+    console.log(`  profile (batch ${batch}): ${top.map(([k, t]) => `${k} ${t.toFixed(0)}ms`).join(', ')}`);
   }
   tf.dispose([x, labels]);
   disposeNet(net);
@@ -82,12 +79,10 @@ const rows = [];
 const torch = torchTimes();
 // Stock wasm + only the missing kernel.
 tf.registerKernel(conv2dBackpropFilterConfig);
-for (const b of batches)
-  rows.push(['wasm stock + filter kernel', b, await timeSteps('wasm', b, steps, 2)]);
+for (const b of batches) rows.push(['wasm stock + filter kernel', b, await timeSteps('wasm', b, steps, 2)]);
 tf.unregisterKernel(conv2dBackpropFilterConfig.kernelName, 'wasm');
 registerWasmTrainingKernels();
-for (const b of batches)
-  rows.push(['wasm @geokd/backend, 1 thread', b, await timeSteps('wasm', b, steps, 2)]);
+for (const b of batches) rows.push(['wasm @geokd/backend, 1 thread', b, await timeSteps('wasm', b, steps, 2)]);
 if (threads > 1) {
   // Swap in tfjs's multi-threaded SIMD build (what initBackend() uses in Node); same kernels.
   tf.removeBackend('wasm');
@@ -104,9 +99,7 @@ if (!args['skip-cpu']) {
 }
 if (torch) for (const b of batches) rows.push(['pytorch cpu (2 threads)', b, torch[String(b)]]);
 
-console.log(
-  `\nWRN-16-1 training step, ${new Date().toISOString().slice(0, 10)}, tfjs ${tf.version_core}`,
-);
+console.log(`\nWRN-16-1 training step, ${new Date().toISOString().slice(0, 10)}, tfjs ${tf.version_core}`);
 console.log('| backend | batch | ms/step | ratio to PyTorch |');
 console.log('|---|---|---|---|');
 for (const [name, b, ms] of rows) {
