@@ -3,7 +3,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
+import { setUpWebGpuForTests, webGpuBuffersInUse } from './kernels/webgpu-test-setup';
 import { registerWasmTrainingKernels } from './register-wasm-training-kernels';
+import { registerWebGpuTrainingKernels } from './register-webgpu-training-kernels';
 
 /** A small residual CNN written with plain tfjs-core ops, batch norm included. */
 function createNetwork(seed: number) {
@@ -48,14 +50,15 @@ function loss(net: Network, x: tf.Tensor4D, labels: tf.Tensor2D): tf.Scalar {
   return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
 }
 
-function sgdStep(net: Network, x: tf.Tensor4D, labels: tf.Tensor2D): number {
+/** One SGD step; the loss is read with `await data()`, which webgpu in Node needs. */
+async function sgdStep(net: Network, x: tf.Tensor4D, labels: tf.Tensor2D): Promise<number> {
   const vars = Object.values(net);
   const { value, grads } = tf.variableGrads(() => loss(net, x, labels), vars);
   tf.tidy(() => {
     for (const variable of vars)
       variable.assign(tf.sub(variable, tf.mul(grads[variable.name] as tf.Tensor, 0.1)));
   });
-  const result = value.dataSync()[0] ?? Number.NaN;
+  const result = (await value.data())[0] ?? Number.NaN;
   tf.dispose([value, ...Object.values(grads)]);
   return result;
 }
@@ -67,7 +70,7 @@ async function fiveStepLosses(backend: string): Promise<number[]> {
   const x = tf.randomUniform([4, 9, 9, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
   const labels = tf.oneHot(tf.tensor1d([0, 3, 1, 4], 'int32'), 5) as tf.Tensor2D;
   const losses: number[] = [];
-  for (let i = 0; i < 5; i++) losses.push(sgdStep(net, x, labels));
+  for (let i = 0; i < 5; i++) losses.push(await sgdStep(net, x, labels));
   tf.dispose([x, labels, ...Object.values(net)]);
   return losses;
 }
@@ -88,10 +91,46 @@ describe('a residual CNN training step', () => {
     const net = createNetwork(3);
     const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
     const labels = tf.oneHot(tf.tensor1d([1, 2], 'int32'), 5) as tf.Tensor2D;
-    sgdStep(net, x, labels);
+    await sgdStep(net, x, labels);
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 100; i++) sgdStep(net, x, labels);
+    for (let i = 0; i < 100; i++) await sgdStep(net, x, labels);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, labels, ...Object.values(net)]);
   });
 });
+
+const webgpu = await setUpWebGpuForTests();
+
+describe.skipIf(!webgpu.available && !webgpu.required)(
+  `a residual CNN training step on webgpu${webgpu.available ? '' : ` (no adapter: ${webgpu.reason})`}`,
+  () => {
+    it('gives the same five SGD losses on webgpu (with our kernels) and cpu to 1e-4', async () => {
+      if (!webgpu.available) throw new Error(`CI=true but webgpu is unavailable: ${webgpu.reason}`);
+      registerWebGpuTrainingKernels();
+      const cpu = await fiveStepLosses('cpu');
+      const gpu = await fiveStepLosses('webgpu');
+      await tf.setBackend('cpu');
+      expect(cpu[4]).toBeLessThan(cpu[0] ?? 0);
+      for (let i = 0; i < 5; i++)
+        expect(Math.abs((gpu[i] ?? 0) - (cpu[i] ?? 0))).toBeLessThanOrEqual(1e-4);
+    });
+
+    it('leaks no tensors and no GPU buffers over 20 training steps on webgpu', async () => {
+      if (!webgpu.available) throw new Error(`CI=true but webgpu is unavailable: ${webgpu.reason}`);
+      registerWebGpuTrainingKernels();
+      await tf.setBackend('webgpu');
+      const net = createNetwork(3);
+      const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+      const labels = tf.oneHot(tf.tensor1d([1, 2], 'int32'), 5) as tf.Tensor2D;
+      await sgdStep(net, x, labels);
+      await sgdStep(net, x, labels);
+      const tensors = tf.memory().numTensors;
+      const buffers = webGpuBuffersInUse();
+      for (let i = 0; i < 20; i++) await sgdStep(net, x, labels);
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(webGpuBuffersInUse()).toBe(buffers);
+      tf.dispose([x, labels, ...Object.values(net)]);
+      await tf.setBackend('cpu');
+    });
+  },
+);
