@@ -76,13 +76,20 @@ export function assertBatchFeatures(functionName: string, features: unknown): tf
 }
 
 /**
- * `max |x|` over `axis` (all axes when omitted), dimensions kept, as a constant (zero
- * gradient); 1 where that maximum is 0 or not finite. Dividing by it brings values into
- * [-1, 1], so squares and products neither overflow nor underflow; wherever the quantity
- * computed is invariant to that scale, treating the scale as a constant gives the exact
- * gradient.
+ * `max |x|` over `axis` (all axes when omitted), dimensions kept, as a constant to `tf.grad`
+ * (zero gradient); 1 where that maximum is 0 or not finite. Dividing by it brings values into
+ * [-1, 1], so squares and products neither overflow nor underflow anywhere in float32's range.
+ * For a quantity invariant to that scale (a cosine, a normalised graph, distances divided by
+ * their mean), or one multiplied back by it (`s² · G(x/s)`), treating the scale as a constant
+ * gives the exact gradient. Call it inside `tf.tidy`.
  *
- * @internal
+ * @param x - a float32 tensor.
+ * @param axis - the axes to reduce (all when omitted); reduced dimensions are kept as 1.
+ * @returns the scale, broadcastable against `x`.
+ * @example
+ * ```ts
+ * const rows = tf.div(x, maxAbsScale(x, 1)); // each row's largest |value| becomes 1
+ * ```
  */
 export function maxAbsScale(x: tf.Tensor, axis?: number | number[]): tf.Tensor {
   return constantOf(x, (v) => {

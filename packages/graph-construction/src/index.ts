@@ -1,6 +1,6 @@
 export { CLASS_MASK_MODES, type ClassMaskMode, classMask } from './class-mask';
 export { flattenFeatures } from './flatten-features';
-export { gramMatrix } from './gram-matrix';
+export { gramMatrix, maxAbsScale } from './gram-matrix';
 export { graphPower } from './graph-power';
 export { type GraphStats, graphStats } from './graph-stats';
 export { knnMask } from './knn-mask';
@@ -29,4 +29,4 @@ export {
   assertTensor,
   describeShape,
 } from './validation';
-export { setValueChecks, type ValueCheckOptions } from './value-checks';
+export { setValueChecks, shouldCheckValues, type ValueCheckOptions } from './value-checks';
