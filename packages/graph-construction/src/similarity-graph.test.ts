@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { similarityGraph } from './similarity-graph';
-import { setValueChecks } from './value-checks';
 import {
   type Matrix,
   maxAbsDifference,
@@ -9,6 +8,7 @@ import {
   referenceMedianDistance,
   referenceSimilarityGraph,
 } from './test-utils/float64-reference';
+import { setValueChecks } from './value-checks';
 
 const KERNELS = ['cosine', 'dot', 'gaussian'] as const;
 const NORMALIZATIONS = ['symmetric', 'random-walk', 'none'] as const;
@@ -313,6 +313,8 @@ describe.each(['cpu', 'wasm'])('similarityGraph on the %s backend', (backend) =>
       expect(graph.shape).toEqual([2, 2]);
       const unchecked = similarityGraph(x);
       expect(unchecked.shape).toEqual([2, 2]);
+      // Never silently finite: a non-finite input gives a NaN graph on every backend.
+      expect(Array.from(unchecked.dataSync()).every(Number.isNaN)).toBe(true);
       tf.dispose([x, graph, unchecked]);
       expectError(
         () => similarityGraph(x),

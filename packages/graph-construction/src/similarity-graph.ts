@@ -93,7 +93,8 @@ export interface SimilarityGraphOptions extends ValueCheckOptions {
  * Zero-width features `[B, 0]` are the zero vectors (the empty dot product is 0): cosine and
  * dot give the all-zero graph, the gaussian gives weight 1 between every pair; no matrix
  * product over an empty inner dimension runs on any backend. Value checks (NaN/Inf in
- * `features`) are opt-in: `checkFinite`, or {@link setValueChecks}.
+ * `features`, with a read) are opt-in: `checkFinite`, or {@link setValueChecks}; without them a
+ * non-finite input gives an all-NaN graph (never a silently finite one).
  *
  * The defaults (cosine, no self-loops, symmetric normalisation) are the graph of GKD.
  * Differentiable with respect to `features`; runs inside `tf.tidy` and leaks nothing.
@@ -199,7 +200,10 @@ export function similarityGraph(
     if (kernel === 'dot' && normalization === 'none' && scale !== undefined) {
       graph = tf.mul(tf.mul(graph, scale), scale) as tf.Tensor2D;
     }
-    return graph;
+    // Σ x·0 is 0 for finite features and NaN otherwise: without value checks a NaN/Inf input
+    // still gives a NaN graph (never one that a clamp made finite), at one reduction, no read.
+    // (Not on an empty tensor: it holds no value, and wasm's Sum of nothing reads garbage.)
+    return (tensor.size === 0 ? graph : tf.add(graph, tf.sum(tf.mul(tensor, 0)))) as tf.Tensor2D;
   });
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeaturePair } from './validation';
+import { assertFeaturePair, propagateNonFinite } from './validation';
 
 /** Options of {@link attentionTransferLoss}. */
 export interface AttentionTransferLossOptions extends ValueCheckOptions {
@@ -117,6 +117,10 @@ export function attentionTransferLoss(
   return tf.tidy(() => {
     const teacherMap = stopGradient(attentionMap(teacher as tf.Tensor4D, p));
     const studentMap = attentionMap(student as tf.Tensor4D, p);
-    return tf.mean(tf.squaredDifference(studentMap, teacherMap)) as tf.Scalar;
+    return propagateNonFinite(
+      tf.mean(tf.squaredDifference(studentMap, teacherMap)),
+      student,
+      teacher,
+    );
   });
 }

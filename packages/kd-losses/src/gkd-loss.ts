@@ -12,7 +12,7 @@ import {
 } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeatures, assertSameBatch } from './validation';
+import { assertFeatures, assertSameBatch, propagateNonFinite } from './validation';
 
 /** Options of {@link gkdLoss}. */
 export interface GkdLossOptions extends ValueCheckOptions {
@@ -159,6 +159,7 @@ export function gkdLoss(
       const studentPower = power === 1 ? studentGraph : graphPower(studentGraph, power);
       return tf.sum(tf.squaredDifference(teacherPower, studentPower));
     });
-    return tf.div(tf.addN(perLayer), perLayer.length) as tf.Scalar;
+    const loss = tf.div(tf.addN(perLayer), perLayer.length);
+    return propagateNonFinite(loss, ...studentFeatures, ...teacherFeatures);
   });
 }

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@geokd/errors';
 import { assertPositive, maxAbsScale, type ValueCheckOptions } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeaturePair } from './validation';
+import { assertFeaturePair, propagateNonFinite } from './validation';
 
 /** Options of {@link hintonKdLoss}. */
 export interface HintonKdLossOptions extends ValueCheckOptions {
@@ -75,7 +75,8 @@ export function hintonKdLoss(
     // τ = T / c, floored so that logits / τ stay finite (a softmax is saturated long before).
     const tau = tf.maximum(tf.div(temperature, scale), MIN_SCALED_TEMPERATURE) as tf.Scalar;
     const perExample = scaledKlTimesTemperatureSquared(student, teacher, tau);
-    return tf.mul(tf.mul(tf.mean(perExample), scale), scale) as tf.Scalar;
+    const loss = tf.mul(tf.mul(tf.mean(perExample), scale), scale);
+    return propagateNonFinite(loss, studentLogits, teacherLogits);
   });
 }
 

@@ -194,6 +194,32 @@ describe.each(BACKENDS)('loss numerics on %s', (backend) => {
     });
   });
 
+  it('a NaN or Inf input gives a non-finite loss without value checks (never silently finite)', () => {
+    const good = tf.tensor2d(seededMatrix(4, 6, 49));
+    const maps = tf.tensor4d(seededValues(4 * 2 * 2 * 3, 50, -1, 1), [4, 2, 2, 3]);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const values = seededMatrix(4, 6, 49);
+      values[1]![2] = bad;
+      const poisoned = tf.tensor2d(values);
+      const mapValues = seededValues(4 * 2 * 2 * 3, 50, -1, 1);
+      mapValues[5] = bad;
+      const poisonedMaps = tf.tensor4d(mapValues, [4, 2, 2, 3]);
+      const losses: Array<() => tf.Scalar> = [
+        () => gkdLoss([good], [poisoned]),
+        () => gkdLoss([poisoned], [good], { graph: { kernel: 'gaussian' } }),
+        () => rkdDistanceLoss(poisoned, good),
+        () => rkdAngleLoss(good, poisoned),
+        () => similarityPreservingLoss(poisoned, good),
+        () => pktLoss(good, poisoned),
+        () => hintonKdLoss(poisoned, good),
+        () => attentionTransferLoss(poisonedMaps, maps, { p: 0.5 }),
+      ];
+      for (const loss of losses) expect(Number.isFinite(read(loss()))).toBe(false);
+      tf.dispose([poisoned, poisonedMaps]);
+    }
+    tf.dispose([good, maps]);
+  });
+
   describe('zero-width features [B, 0] are the zero vectors', () => {
     const losses: Array<[string, PairLoss]> = [
       ['gkdLoss', (s, t) => gkdLoss([s], [t])],

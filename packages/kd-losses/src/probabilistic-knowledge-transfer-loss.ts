@@ -1,7 +1,7 @@
 import { gramMatrix, maxAbsScale, type ValueCheckOptions } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeaturePair, flattenBatch } from './validation';
+import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
 
 /** ε of the PKT code, in the row normalisation and inside the logarithm. */
 const PKT_EPSILON = 1e-7;
@@ -55,6 +55,10 @@ export function pktLoss(
       tf.add(teacherProbabilities, PKT_EPSILON),
       tf.add(studentProbabilities, PKT_EPSILON),
     );
-    return tf.mean(tf.mul(teacherProbabilities, tf.log(ratio))) as tf.Scalar;
+    return propagateNonFinite(
+      tf.mean(tf.mul(teacherProbabilities, tf.log(ratio))),
+      student,
+      teacher,
+    );
   });
 }

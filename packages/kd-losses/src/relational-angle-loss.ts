@@ -2,7 +2,7 @@ import { gramMatrix, maxAbsScale, type ValueCheckOptions } from '@geokd/graph-co
 import * as tf from '@tensorflow/tfjs-core';
 import { huberElementwise } from './huber';
 import { stopGradient } from './stop-gradient';
-import { assertFeaturePair, flattenBatch } from './validation';
+import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
 
 /**
  * cos ∠(x_j − x_i, x_k − x_i) for all triplets, `[B, B, B]` indexed [i, j, k], from the Gram
@@ -70,6 +70,7 @@ export function rkdAngleLoss(
     const teacherCosines = stopGradient(tripletCosines(teacher));
     const studentCosines = tripletCosines(student);
     const losses = tf.mul(huberElementwise(studentCosines, teacherCosines), validTriplets(size));
-    return tf.div(tf.sum(losses), Math.max(size * (size - 1) * (size - 1), 1)) as tf.Scalar;
+    const mean = tf.div(tf.sum(losses), Math.max(size * (size - 1) * (size - 1), 1));
+    return propagateNonFinite(mean, student, teacher);
   });
 }

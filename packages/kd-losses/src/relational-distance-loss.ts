@@ -6,7 +6,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { huberElementwise } from './huber';
 import { stopGradient } from './stop-gradient';
-import { assertFeaturePair, flattenBatch } from './validation';
+import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
 
 /**
  * Pairwise Euclidean distances `[B, B]` of `[B, D]` rows, 0 on the diagonal. Squared distances
@@ -67,6 +67,10 @@ export function rkdDistanceLoss(
     const studentDistances = normalizedDistances(student);
     const offDiagonal = tf.sub(1, tf.eye(size));
     const losses = tf.mul(huberElementwise(studentDistances, teacherDistances), offDiagonal);
-    return tf.div(tf.sum(losses), Math.max(size * (size - 1), 1)) as tf.Scalar;
+    return propagateNonFinite(
+      tf.div(tf.sum(losses), Math.max(size * (size - 1), 1)),
+      student,
+      teacher,
+    );
   });
 }

@@ -1,7 +1,7 @@
 import { gramMatrix, maxAbsScale, type ValueCheckOptions } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeaturePair, flattenBatch } from './validation';
+import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
 
 /**
  * G = X·Xᵀ with each row divided by its L2 norm (max(‖·‖, 1e-12), as PyTorch's normalize).
@@ -48,6 +48,7 @@ export function similarityPreservingLoss(
     const size = student.shape[0]!;
     const teacherGram = stopGradient(rowNormalizedGram(teacher));
     const studentGram = rowNormalizedGram(student);
-    return tf.div(tf.sum(tf.squaredDifference(studentGram, teacherGram)), size * size) as tf.Scalar;
+    const loss = tf.div(tf.sum(tf.squaredDifference(studentGram, teacherGram)), size * size);
+    return propagateNonFinite(loss, student, teacher);
   });
 }

@@ -84,3 +84,18 @@ export function assertFeaturePair(
 export function flattenBatch(features: tf.Tensor): tf.Tensor2D {
   return flattenFeatures(features);
 }
+
+/**
+ * `loss`, made NaN when any input holds NaN or ±Inf: `Σ x·0` is 0 for finite x and NaN otherwise
+ * (one small reduction per input, no read). With value checks off, a non-finite input then
+ * always gives a non-finite loss, which the trainer detects from the value it reads, instead
+ * of being hidden by a clamp (`maximum(NaN, ε)` is ε on wasm).
+ */
+export function propagateNonFinite(loss: tf.Tensor, ...inputs: tf.Tensor[]): tf.Scalar {
+  let result = loss;
+  for (const input of inputs) {
+    // An empty input holds no value (and wasm's Sum over nothing reads uninitialised memory).
+    if (input.size > 0) result = tf.add(result, tf.sum(tf.mul(input, 0)));
+  }
+  return result as tf.Scalar;
+}
