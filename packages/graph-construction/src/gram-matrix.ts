@@ -77,7 +77,8 @@ export function assertBatchFeatures(functionName: string, features: unknown): tf
 
 /**
  * `max |x|` over `axis` (all axes when omitted), dimensions kept, as a constant to `tf.grad`
- * (zero gradient); 1 where that maximum is 0 or not finite. Dividing by it brings values into
+ * (zero gradient); 1 where that maximum is 0 (an all-zero slice stays 0, with the gradient it
+ * had unscaled). A non-finite input gives a non-finite scale (and result), never a hidden one. Dividing by it brings values into
  * [-1, 1], so squares and products neither overflow nor underflow anywhere in float32's range.
  * For a quantity invariant to that scale (a cosine, a normalised graph, distances divided by
  * their mean), or one multiplied back by it (`s² · G(x/s)`), treating the scale as a constant
@@ -92,13 +93,10 @@ export function assertBatchFeatures(functionName: string, features: unknown): tf
  * ```
  */
 export function maxAbsScale(x: tf.Tensor, axis?: number | number[]): tf.Tensor {
+  // 1 (not a tiny floor) for an all-zero slice: the gradient at a zero row is divided by it.
   return constantOf(x, (v) => {
     const maximum = tf.max(tf.abs(v), axis, true);
-    const usable = tf.logicalAnd(
-      tf.greater(maximum, 0),
-      tf.less(maximum, Number.POSITIVE_INFINITY),
-    );
-    return tf.where(usable, maximum, tf.onesLike(maximum));
+    return tf.where(tf.greater(maximum, 0), maximum, tf.onesLike(maximum));
   });
 }
 
