@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classMask } from './class-mask';
+import { setValueChecks } from './value-checks';
 
 describe.each(['cpu', 'wasm'])('classMask on the %s backend', (backend) => {
   beforeAll(async () => {
@@ -55,13 +56,17 @@ describe.each(['cpu', 'wasm'])('classMask on the %s backend', (backend) => {
       'classMask: labels must be an int32 or float32 tensor, received dtype bool',
     );
     const fractional = tf.tensor1d([0, 1.5]);
-    expect(() => classMask(fractional, 'intra')).toThrow(
+    // Label values are read only when value checks are on.
+    expect(() => classMask(fractional, 'intra')).not.toThrow();
+    expect(() => classMask(fractional, 'intra', { checkFinite: true })).toThrow(
       'classMask: labels must be non-negative integer class indices, received 1.5 at index 1',
     );
     const negative = tf.tensor1d([-1, 0], 'int32');
+    const previous = setValueChecks(true);
     expect(() => classMask(negative, 'intra')).toThrow(
       'classMask: labels must be non-negative integer class indices, received -1 at index 0',
     );
+    setValueChecks(previous);
     tf.dispose([labels, matrix, bools, fractional, negative]);
   });
 });

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { assertLabels } from './validation';
+import { shouldCheckValues, type ValueCheckOptions } from './value-checks';
 
 /** Which pairs a {@link classMask} keeps: same-class (`'intra'`) or different-class (`'inter'`). */
 export type ClassMaskMode = 'intra' | 'inter';
@@ -30,8 +31,19 @@ export const CLASS_MASK_MODES: readonly ClassMaskMode[] = ['intra', 'inter'];
  * // [[1,0,1],[0,1,0],[1,0,1]]
  * ```
  */
-export function classMask(labels: tf.Tensor1D, mode: ClassMaskMode): tf.Tensor2D {
-  assertLabels('classMask', 'labels', labels, undefined);
+export function classMask(
+  labels: tf.Tensor1D,
+  mode: ClassMaskMode,
+  options: ValueCheckOptions = {},
+): tf.Tensor2D {
+  assertLabels(
+    'classMask',
+    'labels',
+    labels,
+    undefined,
+    undefined,
+    shouldCheckValues(options.checkFinite),
+  );
   if (!CLASS_MASK_MODES.includes(mode)) {
     throw new InvalidArgumentError({
       functionName: 'classMask',

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { assertAdjacency } from './validation';
+import { assertAdjacency, assertFiniteValues } from './validation';
 
 /** Summary statistics of a graph, as plain numbers (see {@link graphStats}). */
 export interface GraphStats {
@@ -35,8 +35,10 @@ export interface GraphStats {
  * ```
  */
 export function graphStats(adjacency: tf.Tensor2D): GraphStats {
-  const batch = assertAdjacency('graphStats', 'adjacency', adjacency);
+  // The values are read below anyway: check them there, for free, instead of a second read.
+  const batch = assertAdjacency('graphStats', 'adjacency', adjacency, { checkFinite: false });
   const values = adjacency.dataSync();
+  assertFiniteValues('graphStats', 'adjacency', values);
   let zeros = 0;
   let negatives = 0;
   let selfLoops = 0;

@@ -1,4 +1,6 @@
 export { CLASS_MASK_MODES, type ClassMaskMode, classMask } from './class-mask';
+export { flattenFeatures } from './flatten-features';
+export { gramMatrix, maxAbsScale } from './gram-matrix';
 export { graphPower } from './graph-power';
 export { type GraphStats, graphStats } from './graph-stats';
 export { knnMask } from './knn-mask';
@@ -9,6 +11,7 @@ export {
   DEGREE_EPSILON,
   normalizeAdjacency,
 } from './normalize-adjacency';
+export { pairwiseSquaredDistances } from './pairwise-distances';
 export {
   COSINE_EPSILON,
   SIMILARITY_KERNELS,
@@ -26,3 +29,4 @@ export {
   assertTensor,
   describeShape,
 } from './validation';
+export { setValueChecks, shouldCheckValues, type ValueCheckOptions } from './value-checks';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertAdjacency, assertInteger } from './validation';
+import { assertAdjacency, assertFiniteValues, assertInteger } from './validation';
 
 /**
  * The k-nearest-neighbour mask of a graph: a 0/1 float32 `[B, B]` tensor selecting, in each row
@@ -33,10 +33,12 @@ import { assertAdjacency, assertInteger } from './validation';
  * ```
  */
 export function knnMask(adjacency: tf.Tensor2D, k: number): tf.Tensor2D {
-  const batch = assertAdjacency('knnMask', 'adjacency', adjacency);
+  // The values are read below anyway: check them there, for free, instead of a second read.
+  const batch = assertAdjacency('knnMask', 'adjacency', adjacency, { checkFinite: false });
   assertInteger('knnMask', 'k', k, 1);
   const neighbours = Math.min(k, batch);
   const values = adjacency.dataSync();
+  assertFiniteValues('knnMask', 'adjacency', values);
   const mask = new Float32Array(batch * batch);
   if (neighbours === batch) {
     mask.fill(1);

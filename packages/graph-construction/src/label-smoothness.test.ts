@@ -94,7 +94,7 @@ describe.each(['cpu', 'wasm'])('labelSmoothness on the %s backend', (backend) =>
       'labelSmoothness: labels has length 2 but the adjacency has 3 nodes',
     );
     const labels = tf.tensor1d([0, 1, 2], 'int32');
-    expect(() => labelSmoothness(adjacency, labels, 2)).toThrow(
+    expect(() => labelSmoothness(adjacency, labels, { numClasses: 2, checkFinite: true })).toThrow(
       'labelSmoothness: labels must be class indices < numClasses (2), received 2 at index 2',
     );
     expect(() => labelSmoothness(adjacency, labels, 0)).toThrow(

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { constantOf } from './gram-matrix';
+import { constantOf, maxAbsScale } from './gram-matrix';
 import { assertAdjacency, assertInteger, assertLabels } from './validation';
+import { shouldCheckValues, type ValueCheckOptions } from './value-checks';
 
 /** Options of {@link labelSmoothness}. */
-export interface LabelSmoothnessOptions {
+export interface LabelSmoothnessOptions extends ValueCheckOptions {
   /**
    * The number of classes; when given, labels must be `< numClasses`.
    * @default undefined (any non-negative integer label)
@@ -34,8 +35,10 @@ export interface LabelSmoothnessOptions {
  * @param labels - `[B]` class indices (int32, or float32 holding integers).
  * @param options - a {@link LabelSmoothnessOptions} object, or the number of classes.
  * @returns a scalar tensor.
- * @throws {InvalidArgumentError} when `adjacency` is not a finite square float32 rank-2 tensor,
- *   `labels` is not `[B]` non-negative integers (`< numClasses` when given), or `numClasses` is
+ * @throws {InvalidArgumentError} when `adjacency` is not a square float32 rank-2 tensor or
+ *   `labels` not a `[B]` tensor; with value checks on (`checkFinite`, {@link setValueChecks}),
+ *   also for NaN/Inf in `adjacency` or labels that are not non-negative integers (`< numClasses`
+ *   when given); or `numClasses` is
  *   not an integer >= 1.
  * @see Shuman et al., "The emerging field of signal processing on graphs", IEEE Signal
  *   Processing Magazine 2013 (Laplacian quadratic form as smoothness).
@@ -58,17 +61,22 @@ export function labelSmoothness(
     resolved.numClasses === undefined
       ? undefined
       : assertInteger(fn, 'numClasses', resolved.numClasses, 1);
-  const batch = assertAdjacency(fn, 'adjacency', adjacency);
-  assertLabels(fn, 'labels', labels, batch, numClasses);
+  const checkValues = shouldCheckValues(resolved.checkFinite);
+  const batch = assertAdjacency(fn, 'adjacency', adjacency, { checkFinite: checkValues });
+  assertLabels(fn, 'labels', labels, batch, numClasses, checkValues);
   return tf.tidy(() => {
     const y = tf.cast(labels, 'int32');
     const different = tf.cast(
       tf.notEqual(tf.reshape(y, [-1, 1]), tf.reshape(y, [1, -1])),
       'float32',
     );
-    const crossing = tf.sum(tf.mul(adjacency, different));
-    if (!resolved.normalized) return crossing as tf.Scalar;
-    const total = tf.sum(adjacency);
+    if (!resolved.normalized) return tf.sum(tf.mul(adjacency, different)) as tf.Scalar;
+    // The fraction is invariant to A's scale: compute it on A / max|A| (a constant to tf.grad,
+    // exact for an invariant quantity), so that a tiny total weight neither underflows its
+    // square in the gradient (crossing / total² was Inf) nor falls to 0.
+    const scaled = tf.div(adjacency, maxAbsScale(adjacency));
+    const crossing = tf.sum(tf.mul(scaled, different));
+    const total = tf.sum(scaled);
     // 0/1 constant: comparisons have no gradient in tfjs.
     const nonZero = constantOf(total, (t) => tf.cast(tf.notEqual(t, 0), 'float32'));
     const safeTotal = tf.add(tf.mul(total, nonZero), tf.sub(1, nonZero));

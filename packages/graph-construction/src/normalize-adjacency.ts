@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
-import { constantOf } from './gram-matrix';
+import { constantOf, maxAbsScale } from './gram-matrix';
 import { assertAdjacency } from './validation';
+import type { ValueCheckOptions } from './value-checks';
 
 /** How an adjacency is normalised by its degrees. */
 export type AdjacencyNormalization = 'symmetric' | 'random-walk' | 'none';
@@ -38,7 +39,9 @@ function safeDegreePower(degree: tf.Tensor1D, exponent: -0.5 | -1): tf.Tensor1D 
  * - `'random-walk'`: `D^{-1} A`, i.e. `A_ij / d_i` (rows sum to 1);
  * - `'none'`: `A` unchanged.
  *
- * A node whose degree is `<= 1e-12` (isolated, or with a negative degree because its
+ * The graph is first divided by `max|A|` (both normalisations are invariant to A's scale), so
+ * the degrees neither overflow nor underflow anywhere in float32's range. A node whose degree is
+ * `<= 1e-12 · max|A|` (isolated, or with a negative degree because its
  * similarities are mostly negative) gets 0 in place of `d^{-1/2}` / `d^{-1}`: its row (and for
  * `'symmetric'` its column) is 0. Never NaN or Inf for finite input, gradients included.
  *
@@ -46,17 +49,28 @@ function safeDegreePower(degree: tf.Tensor1D, exponent: -0.5 | -1): tf.Tensor1D 
  *
  * @param adjacency - `[B, B]` float32 adjacency.
  * @param normalization - which normalisation.
+ * @param options - `checkFinite`: scan `adjacency` for NaN/Inf (default: {@link setValueChecks}).
  * @returns the normalised `[B, B]` adjacency.
- * @throws {InvalidArgumentError} when `adjacency` is not a finite square float32 rank-2 tensor
+ * @throws {InvalidArgumentError} when `adjacency` is not a square float32 rank-2 tensor (or holds
+ *   NaN/Inf, when value checks are on)
  *   or `normalization` is not one of the names above.
  */
 export function normalizeAdjacency(
   adjacency: tf.Tensor2D,
   normalization: AdjacencyNormalization,
+  options: ValueCheckOptions = {},
 ): tf.Tensor2D {
-  assertAdjacency('normalizeAdjacency', 'adjacency', adjacency);
+  assertAdjacency('normalizeAdjacency', 'adjacency', adjacency, options);
   assertNormalization('normalizeAdjacency', 'normalization', normalization);
-  return tf.tidy(() => normalizeUnchecked(adjacency, normalization));
+  return tf.tidy(() => {
+    if (normalization === 'none') return tf.clone(adjacency);
+    // Both normalisations are invariant to the scale of A: normalise A / max|A| so that the
+    // degrees neither overflow (entries near 1e38) nor fall under the threshold (tiny entries).
+    return normalizeUnchecked(
+      tf.div(adjacency, maxAbsScale(adjacency)) as tf.Tensor2D,
+      normalization,
+    );
+  });
 }
 
 /** Throws unless `value` names a normalisation. */

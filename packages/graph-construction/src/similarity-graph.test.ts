@@ -8,6 +8,7 @@ import {
   referenceMedianDistance,
   referenceSimilarityGraph,
 } from './test-utils/float64-reference';
+import { setValueChecks } from './value-checks';
 
 const KERNELS = ['cosine', 'dot', 'gaussian'] as const;
 const NORMALIZATIONS = ['symmetric', 'random-walk', 'none'] as const;
@@ -261,11 +262,11 @@ describe.each(['cpu', 'wasm'])('similarityGraph on the %s backend', (backend) =>
       x.dispose();
     });
 
-    it('rejects empty features and non-tensors', () => {
+    it('rejects an empty batch and non-tensors', () => {
       const x = tf.zeros([0, 3]);
       expectError(
         () => similarityGraph(x),
-        'similarityGraph: features must be a non-empty tensor (B >= 1 and D >= 1), received shape [0, 3]',
+        'similarityGraph: features must be a non-empty batch (B >= 1), received shape [0, 3]',
       );
       expectError(
         () => similarityGraph([1, 2] as unknown as tf.Tensor),
@@ -290,21 +291,31 @@ describe.each(['cpu', 'wasm'])('similarityGraph on the %s backend', (backend) =>
           [3, bad],
         ]);
         expectError(
+          () => similarityGraph(x, { checkFinite: true }),
+          'similarityGraph: features must be finite (no NaN or Inf values), received a tensor containing NaN or Inf',
+        );
+        const previous = setValueChecks(true);
+        expectError(
           () => similarityGraph(x),
           'similarityGraph: features must be finite (no NaN or Inf values), received a tensor containing NaN or Inf',
         );
+        setValueChecks(previous);
         x.dispose();
       }
     });
 
-    it('skips the finite check with checkFinite: false, and rejects a disposed tensor', () => {
+    it('skips the value check by default and with checkFinite: false, and rejects a disposed tensor', () => {
       const x = tf.tensor2d([
         [1, Number.NaN],
         [0, 1],
       ]);
       const graph = similarityGraph(x, { checkFinite: false });
       expect(graph.shape).toEqual([2, 2]);
-      tf.dispose([x, graph]);
+      const unchecked = similarityGraph(x);
+      expect(unchecked.shape).toEqual([2, 2]);
+      // Never silently finite: a non-finite input gives a NaN graph on every backend.
+      expect(Array.from(unchecked.dataSync()).every(Number.isNaN)).toBe(true);
+      tf.dispose([x, graph, unchecked]);
       expectError(
         () => similarityGraph(x),
         'similarityGraph: features must be a live tf.Tensor, received a disposed tensor',

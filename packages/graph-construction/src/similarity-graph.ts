@@ -1,11 +1,13 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
-import { constantOf, gramMatrix } from './gram-matrix';
+import { flattenUnchecked } from './flatten-features';
+import { constantOf, gramProduct, maxAbsScale } from './gram-matrix';
 import {
   type AdjacencyNormalization,
   assertNormalization,
   normalizeUnchecked,
 } from './normalize-adjacency';
+import { diagonalOf, offDiagonalOnes, squaredDistancesFromGram } from './pairwise-distances';
 import {
   assertFinite,
   assertFloat32,
@@ -14,6 +16,7 @@ import {
   assertTensor,
   describeShape,
 } from './validation';
+import { shouldCheckValues, type ValueCheckOptions } from './value-checks';
 
 /** Which similarity between two feature vectors becomes an edge weight. */
 export type SimilarityKernel = 'cosine' | 'dot' | 'gaussian';
@@ -21,11 +24,15 @@ export type SimilarityKernel = 'cosine' | 'dot' | 'gaussian';
 /** The valid {@link SimilarityKernel} names. */
 export const SIMILARITY_KERNELS: readonly SimilarityKernel[] = ['cosine', 'dot', 'gaussian'];
 
-/** Rows with an L2 norm below this are scaled by `1/COSINE_EPSILON` (a zero row stays zero). */
+/**
+ * Floor of a row's L2 norm in the cosine kernel, applied after each row is rescaled by its
+ * largest absolute value (so only an all-zero row, or a zero-width one, falls below it: it has
+ * similarity 0 to everything).
+ */
 export const COSINE_EPSILON = 1e-12;
 
 /** Options of {@link similarityGraph}. */
-export interface SimilarityGraphOptions {
+export interface SimilarityGraphOptions extends ValueCheckOptions {
   /**
    * The kernel: `'cosine'` (rows L2-normalised, `A = X̂ X̂ᵀ`), `'dot'` (`A = X Xᵀ`) or
    * `'gaussian'` (`A_ij = exp(-‖x_i - x_j‖² / 2σ²)`).
@@ -57,12 +64,6 @@ export interface SimilarityGraphOptions {
    * @default undefined (no mask)
    */
   mask?: tf.Tensor2D;
-  /**
-   * Check that `features` holds no NaN/Inf (one reduction and a one-value read). Turn off in a
-   * hot training loop whose inputs are known to be finite.
-   * @default true
-   */
-  checkFinite?: boolean;
 }
 
 /**
@@ -70,13 +71,30 @@ export interface SimilarityGraphOptions {
  * of samples `i` and `j`'s features. Features `[B, ...]` are flattened to `[B, D]`.
  *
  * Formulas (`x_i` the flattened features of sample `i`):
- * - cosine: `A_ij = x̂_i · x̂_j` with `x̂ = x / max(‖x‖, 1e-12)` (a zero row has similarity 0
- *   to everything; similarities may be negative for signed features);
+ * - cosine: `A_ij = x̂_i · x̂_j` with `x̂ = x / ‖x‖` (an all-zero row has similarity 0 to
+ *   everything; similarities may be negative for signed features);
  * - dot: `A_ij = x_i · x_j`;
  * - gaussian: `A_ij = exp(-‖x_i - x_j‖² / (2σ²))`;
  * then the diagonal is zeroed unless `selfLoops`, the degrees `d_i = Σ_j A_ij` normalise the
  * graph (`symmetric`: `A_ij / sqrt(d_i d_j)`; `random-walk`: `A_ij / d_i`; nodes with
  * `d_i <= 1e-12` get a zero row/column), and finally `mask` is multiplied in.
+ *
+ * Numerics: no NaN for finite input anywhere in float32's range. Each kernel is computed on
+ * rescaled features (`x / max|x|`, per row for cosine, over the batch otherwise), so cosine,
+ * the default-σ gaussian and every degree-normalised graph are exactly invariant to the
+ * features' scale (1e-30 and 1e30 give the graph of 1); the isolated-node threshold 1e-12 then
+ * applies to the degrees of the rescaled graph (relative to `max|x|²` for `dot`). Two graphs
+ * are not scale-invariant by nature: `dot` with `normalize: 'none'` is `XXᵀ` itself, whose
+ * entries beyond float32's range are ±Inf (the float32 overflow of the true value, never NaN);
+ * a gaussian with a given `sigma` depends on `‖x_i - x_j‖/σ`, and a ratio `max|x|/σ` beyond
+ * 1e18 is treated as 1e18 (every off-diagonal weight is then 0 in float32 anyway, unless two
+ * points are within 1e-18·max|x| of each other).
+ *
+ * Zero-width features `[B, 0]` are the zero vectors (the empty dot product is 0): cosine and
+ * dot give the all-zero graph, the gaussian gives weight 1 between every pair; no matrix
+ * product over an empty inner dimension runs on any backend. Value checks (NaN/Inf in
+ * `features`, with a read) are opt-in: `checkFinite`, or {@link setValueChecks}; without them a
+ * non-finite input gives an all-NaN graph (never a silently finite one).
  *
  * The defaults (cosine, no self-loops, symmetric normalisation) are the graph of GKD.
  * Differentiable with respect to `features`; runs inside `tf.tidy` and leaks nothing.
@@ -86,7 +104,7 @@ export interface SimilarityGraphOptions {
  * @param options - see {@link SimilarityGraphOptions}.
  * @returns the `[B, B]` float32 adjacency.
  * @throws {InvalidArgumentError} when `features` is not a float32 tensor of rank >= 2 with
- *   B >= 1 and D >= 1, contains NaN/Inf, or an option is invalid (unknown kernel or
+ *   B >= 1, contains NaN/Inf (only when value checks are on), or an option is invalid (unknown kernel or
  *   normalisation, `sigma` not a finite number > 0, `mask` not `[B, B]`).
  * @see Lassance et al., "Deep Geometric Knowledge Distillation with Graphs", ICASSP 2020.
  *
@@ -107,11 +125,11 @@ export function similarityGraph(
   const fn = 'similarityGraph';
   const tensor = assertTensor(fn, 'features', features);
   assertRank(fn, 'features', tensor, { minRank: 2 });
-  if (tensor.size === 0) {
+  if (tensor.shape[0] === 0) {
     throw new InvalidArgumentError({
       functionName: fn,
       argument: 'features',
-      expected: 'a non-empty tensor (B >= 1 and D >= 1)',
+      expected: 'a non-empty batch (B >= 1)',
       received: `shape ${describeShape(tensor.shape)}`,
     });
   }
@@ -142,85 +160,98 @@ export function similarityGraph(
       });
     }
   }
-  if (options.checkFinite ?? true) assertFinite(fn, 'features', tensor);
+  if (shouldCheckValues(options.checkFinite)) assertFinite(fn, 'features', tensor);
 
   return tf.tidy(() => {
-    const x = tf.reshape(tensor, [batch, -1]) as tf.Tensor2D;
-    // One [B, D] pass (the gram matrix) serves every kernel: squared norms are its diagonal,
-    // so no [B, D] elementwise op runs forward or backward besides the matMuls.
-    const gram = gramMatrix(x);
+    const x = flattenUnchecked(tensor);
+    // Every quantity below is computed on rescaled features (values in [-1, 1]) so that no
+    // square or product overflows or underflows; the scales are constants to tf.grad, which is
+    // exact because each rescaled quantity is invariant to them or is multiplied back.
     let adjacency: tf.Tensor2D;
+    let scale: tf.Tensor | undefined;
     if (kernel === 'cosine') {
-      // x̂_i · x̂_j = G_ij / (n_i n_j), n_i = max(‖x_i‖, ε): a zero row has similarity 0.
-      const inverseNorms = tf.rsqrt(
-        tf.maximum(diagonalOf(gram, batch), COSINE_EPSILON * COSINE_EPSILON),
-      );
+      // Cosine is invariant to each row's scale: rescale rows one by one, so that a row far
+      // smaller than the others is not lost. x̂_i · x̂_j = G_ij / (n_i n_j), n_i = max(‖x_i‖, ε):
+      // only an all-zero row has a norm below ε (a rescaled non-zero row has norm >= 1).
+      const gram = gramProduct(tf.div(x, maxAbsScale(x, 1)) as tf.Tensor2D);
+      const inverseNorms = tf.rsqrt(tf.maximum(diagonalOf(gram), COSINE_EPSILON * COSINE_EPSILON));
       adjacency = tf.mul(
         tf.mul(gram, tf.reshape(inverseNorms, [-1, 1])),
         tf.reshape(inverseNorms, [1, -1]),
       ) as tf.Tensor2D;
-    } else if (kernel === 'dot') {
-      adjacency = gram;
     } else {
-      const squaredDistances = pairwiseSquaredDistances(gram, batch);
-      const bandwidth =
-        sigma === undefined ? medianBandwidth(squaredDistances, batch) : tf.scalar(sigma);
-      adjacency = tf.exp(
-        tf.div(tf.neg(squaredDistances), tf.mul(2, tf.square(bandwidth))),
-      ) as tf.Tensor2D;
+      scale = maxAbsScale(x);
+      // One [B, D] pass (the gram matrix) serves both kernels: squared norms are its diagonal,
+      // so no [B, D] elementwise op runs forward or backward besides the matMuls.
+      const gram = gramProduct(tf.div(x, scale) as tf.Tensor2D);
+      if (kernel === 'dot') {
+        // (X/s)(X/s)ᵀ = XXᵀ / s²: degree normalisation is invariant to s², and 'none' multiplies
+        // it back at the very end (after every mask, so an overflowing entry is +-Inf, not NaN).
+        adjacency = gram;
+      } else {
+        adjacency = gaussianOfScaled(squaredDistancesFromGram(gram), scale, sigma, batch);
+      }
     }
     if (!(options.selfLoops ?? false)) {
       adjacency = tf.mul(adjacency, offDiagonalOnes(batch));
     }
     let graph = normalizeUnchecked(adjacency, normalization);
     if (mask !== undefined) graph = tf.mul(graph, tf.cast(mask, 'float32'));
-    return graph;
+    if (kernel === 'dot' && normalization === 'none' && scale !== undefined) {
+      graph = tf.mul(tf.mul(graph, scale), scale) as tf.Tensor2D;
+    }
+    // Σ x·0 is 0 for finite features and NaN otherwise: without value checks a NaN/Inf input
+    // still gives a NaN graph (never one that a clamp made finite), at one reduction, no read.
+    // (Not on an empty tensor: it holds no value, and wasm's Sum of nothing reads garbage.)
+    return (tensor.size === 0 ? graph : tf.add(graph, tf.sum(tf.mul(tensor, 0)))) as tf.Tensor2D;
   });
 }
 
-/** The diagonal `[B]` of a `[B, B]` matrix (differentiable: a masked row sum). */
-function diagonalOf(matrix: tf.Tensor2D, batch: number): tf.Tensor1D {
-  return tf.sum(tf.mul(matrix, tf.eye(batch)), 1) as tf.Tensor1D;
-}
+/** Largest `s/σ` used: beyond it every off-diagonal gaussian weight is 0 in float32 anyway. */
+const MAX_INVERSE_BANDWIDTH = 1e18;
 
-/** `‖x_i - x_j‖² = G_ii + G_jj - 2 G_ij` from the gram matrix, clamped at 0, diagonal 0. */
-function pairwiseSquaredDistances(gram: tf.Tensor2D, batch: number): tf.Tensor2D {
-  const squaredNorms = diagonalOf(gram, batch);
-  const distances = tf.relu(
-    tf.sub(
-      tf.add(tf.reshape(squaredNorms, [-1, 1]), tf.reshape(squaredNorms, [1, -1])),
-      tf.mul(2, gram),
-    ),
-  );
-  return tf.mul(distances, offDiagonalOnes(batch)) as tf.Tensor2D;
+/**
+ * `exp(-‖x_i - x_j‖² / 2σ²)` from the squared distances `d'²` of the rescaled features `X/s`:
+ * the exponent is `-(d'² r) r / 2` with `r = s/σ` (or `1/median(d')` by default), multiplied
+ * twice so that neither `r²` nor `0 · Inf` is ever formed.
+ */
+function gaussianOfScaled(
+  scaledSquared: tf.Tensor2D,
+  scale: tf.Tensor,
+  sigma: number | undefined,
+  batch: number,
+): tf.Tensor2D {
+  // r is a constant to tf.grad (σ carries no gradient), computed untaped.
+  const r = constantOf(scaledSquared, (d2) => {
+    const inverse =
+      sigma === undefined
+        ? inverseMedianDistance(d2 as tf.Tensor2D, batch, scale)
+        : tf.div(tf.reshape(scale, []), sigma);
+    return tf.minimum(inverse, MAX_INVERSE_BANDWIDTH);
+  });
+  return tf.exp(tf.mul(-0.5, tf.mul(tf.mul(scaledSquared, r), r))) as tf.Tensor2D;
 }
 
 /**
- * The median Euclidean distance over off-diagonal pairs, as a constant (zero gradient); 1 when
- * it is 0 (all points identical) or there is no pair (B = 1).
+ * `1 / σ` for the default bandwidth σ = the median Euclidean distance over off-diagonal pairs of
+ * the rescaled features; when that median is 0 (all points identical) or B = 1, σ = 1 in input
+ * units, i.e. `1/σ = scale`. Runs untaped (inside `constantOf`).
  */
-function medianBandwidth(squaredDistances: tf.Tensor2D, batch: number): tf.Scalar {
-  if (batch < 2) return tf.scalar(1);
-  return constantOf(squaredDistances, (d2) => {
-    const indices: number[] = [];
-    for (let i = 0; i < batch; i++) {
-      for (let j = i + 1; j < batch; j++) indices.push(i * batch + j);
-    }
-    const upper = tf.gather(tf.reshape(d2, [-1]), tf.tensor1d(indices, 'int32'));
-    const count = indices.length;
-    // topk in descending order; the median of `count` values sits at ascending positions
-    // floor((count-1)/2) and ceil((count-1)/2), i.e. descending positions count-1-those.
-    const half = Math.floor(count / 2) + 1;
-    const { values } = tf.topk(upper, half, true);
-    const low = tf.slice(values, [half - 1], [1]);
-    const high = count % 2 === 1 ? low : tf.slice(values, [half - 2], [1]);
-    const median = tf.div(tf.add(tf.sqrt(low), tf.sqrt(high)), 2);
-    const safe = tf.where(tf.greater(median, 0), median, tf.onesLike(median));
-    return tf.reshape(safe, []);
-  }) as tf.Scalar;
-}
-
-/** `1 - I` as a `[B, B]` float32 tensor. */
-function offDiagonalOnes(batch: number): tf.Tensor2D {
-  return tf.sub(tf.ones([batch, batch]), tf.eye(batch)) as tf.Tensor2D;
+function inverseMedianDistance(d2: tf.Tensor2D, batch: number, scale: tf.Tensor): tf.Tensor {
+  const fallback = tf.reshape(scale, []);
+  if (batch < 2) return fallback;
+  const indices: number[] = [];
+  for (let i = 0; i < batch; i++) {
+    for (let j = i + 1; j < batch; j++) indices.push(i * batch + j);
+  }
+  const upper = tf.gather(tf.reshape(d2, [-1]), tf.tensor1d(indices, 'int32'));
+  const count = indices.length;
+  // topk in descending order; the median of `count` values sits at ascending positions
+  // floor((count-1)/2) and ceil((count-1)/2), i.e. descending positions count-1-those.
+  const half = Math.floor(count / 2) + 1;
+  const { values } = tf.topk(upper, half, true);
+  const low = tf.slice(values, [half - 1], [1]);
+  const high = count % 2 === 1 ? low : tf.slice(values, [half - 2], [1]);
+  const median = tf.reshape(tf.div(tf.add(tf.sqrt(low), tf.sqrt(high)), 2), []);
+  return tf.where(tf.greater(median, 0), tf.div(1, median), fallback);
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
+import { shouldCheckValues } from './value-checks';
 
 /**
  * Writes a shape the way every geokd error message does, e.g. `[4, 3]` (`[]` for a scalar).
@@ -157,8 +158,8 @@ export function assertFinite(functionName: string, argument: string, tensor: tf.
 }
 
 /**
- * Throws unless `value` is a square rank-2 float32 tensor `[B, B]` with B >= 1 (and finite
- * unless `checkFinite` is false); returns B. Used by this package's graph functions; not
+ * Throws unless `value` is a square rank-2 float32 tensor `[B, B]` with B >= 1 (and finite when
+ * value checks are on: `checkFinite`, else {@link setValueChecks}); returns B. Used by this package's graph functions; not
  * exported from the package.
  */
 export function assertAdjacency(
@@ -185,13 +186,14 @@ export function assertAdjacency(
     });
   }
   assertFloat32(functionName, argument, tensor);
-  if (options.checkFinite ?? true) assertFinite(functionName, argument, tensor);
+  if (shouldCheckValues(options.checkFinite)) assertFinite(functionName, argument, tensor);
   return tensor.shape[0]!;
 }
 
 /**
- * Throws unless `labels` is a rank-1 int32 or float32 tensor of `batch` finite integer values
- * that are >= 0 (and < `numClasses` when given). Used by this package's graph functions; not
+ * Throws unless `labels` is a rank-1 int32 or float32 tensor of `batch` values; when value checks
+ * are on (`checkValues`), also unless they are finite integers >= 0 (and < `numClasses` when
+ * given), which costs a synchronous read. Used by this package's graph functions; not
  * exported from the package.
  */
 export function assertLabels(
@@ -200,6 +202,7 @@ export function assertLabels(
   labels: unknown,
   batch: number | undefined,
   numClasses?: number,
+  checkValues = true,
 ): tf.Tensor1D {
   const tensor = assertTensor(functionName, argument, labels);
   if (tensor.rank !== 1) {
@@ -227,6 +230,7 @@ export function assertLabels(
       message: `${functionName}: ${argument} has length ${tensor.shape[0]} but the adjacency has ${batch} nodes`,
     });
   }
+  if (!checkValues) return tensor as tf.Tensor1D;
   const values = tensor.dataSync();
   for (let i = 0; i < values.length; i++) {
     const label = values[i]!;
@@ -298,4 +302,25 @@ export function assertPositive(functionName: string, argument: string, value: un
     });
   }
   return value;
+}
+
+/**
+ * Throws unless every value already read from a tensor is finite: the check of functions that
+ * read their input anyway (no extra read, so it always runs). Not exported from the package.
+ */
+export function assertFiniteValues(
+  functionName: string,
+  argument: string,
+  values: ArrayLike<number>,
+): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      throw new InvalidArgumentError({
+        functionName,
+        argument,
+        expected: 'finite (no NaN or Inf values)',
+        received: 'a tensor containing NaN or Inf',
+      });
+    }
+  }
 }

@@ -8,13 +8,14 @@ import {
   knnMask,
   type SimilarityGraphOptions,
   similarityGraph,
+  type ValueCheckOptions,
 } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeatures, assertSameBatch } from './validation';
+import { assertFeatures, assertSameBatch, propagateNonFinite } from './validation';
 
 /** Options of {@link gkdLoss}. */
-export interface GkdLossOptions {
+export interface GkdLossOptions extends ValueCheckOptions {
   /**
    * Keep, in both graphs, only the edges of the teacher graph's k nearest neighbours per node
    * (`knnMask(Â_T, k)`, symmetrised by union). k ≥ B keeps every edge.
@@ -56,9 +57,14 @@ export interface GkdLossOptions {
  * @param studentFeatures - one tensor `[B, ...]` per distilled layer (flattened to `[B, D]`).
  * @param teacherFeatures - the teacher's tensors for the same layers, same order and batch.
  * @returns a scalar.
+ * Never NaN for finite input anywhere in float32's range with the default cosine graphs (see
+ * `similarityGraph` for the kernels that are not scale-invariant). Zero-width features `[B, 0]`
+ * are the zero vectors (a zero cosine graph). Input values (NaN/Inf, label values) are checked
+ * only when asked: `checkFinite`, or `setValueChecks(true)` of @geokd/graph-construction.
+ *
  * @throws InvalidArgumentError for empty or unequal layer lists, a tensor of rank < 2, batch
- *   mismatch, non-finite values, `k` < 1 or not an integer, `power` < 1, labels of the wrong
- *   length.
+ *   mismatch, `k` < 1 or not an integer, `power` < 1, labels of the wrong length, or (value
+ *   checks on) non-finite values.
  * @see Lassance et al., "Deep geometric knowledge distillation with graphs", ICASSP 2020.
  * @example
  * ```ts
@@ -91,8 +97,8 @@ export function gkdLoss(
   }
   studentFeatures.forEach((student, layer) => {
     const teacher = teacherFeatures[layer];
-    assertFeatures(name, `studentFeatures[${layer}]`, student);
-    assertFeatures(name, `teacherFeatures[${layer}]`, teacher);
+    assertFeatures(name, `studentFeatures[${layer}]`, student, {}, options.checkFinite);
+    assertFeatures(name, `teacherFeatures[${layer}]`, teacher, {}, options.checkFinite);
     assertSameBatch(
       name,
       `studentFeatures[${layer}]`,
@@ -130,7 +136,10 @@ export function gkdLoss(
 
   return tf.tidy(() => {
     const classes = options.classes;
-    const classMatrix = classes === undefined ? undefined : classMask(classes.labels, classes.mode);
+    const classMatrix =
+      classes === undefined
+        ? undefined
+        : classMask(classes.labels, classes.mode, { checkFinite: options.checkFinite });
     const perLayer = studentFeatures.map((student, layer) => {
       const graphOptions = { ...options.graph, checkFinite: false };
       const teacherGraph = stopGradient(similarityGraph(teacherFeatures[layer]!, graphOptions));
@@ -150,6 +159,7 @@ export function gkdLoss(
       const studentPower = power === 1 ? studentGraph : graphPower(studentGraph, power);
       return tf.sum(tf.squaredDifference(teacherPower, studentPower));
     });
-    return tf.div(tf.addN(perLayer), perLayer.length) as tf.Scalar;
+    const loss = tf.div(tf.addN(perLayer), perLayer.length);
+    return propagateNonFinite(loss, ...studentFeatures, ...teacherFeatures);
   });
 }

@@ -1,26 +1,28 @@
+import { gramMatrix, maxAbsScale, type ValueCheckOptions } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { huberElementwise } from './huber';
-import { gram, gramDiagonal } from './pairwise';
 import { stopGradient } from './stop-gradient';
-import { assertFeaturePair, flattenBatch } from './validation';
+import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
 
 /**
  * cos ∠(x_j − x_i, x_k − x_i) for all triplets, `[B, B, B]` indexed [i, j, k], from the Gram
  * matrix G alone (no B×B×D difference tensor): e_ij·e_ik = G_jk − G_ij − G_ik + G_ii and
- * ‖e_ij‖² = G_jj − 2G_ij + G_ii. Entries with j = i or k = i are 0.
+ * ‖e_ij‖² = G_jj − 2G_ij + G_ii. Entries with j = i or k = i are 0. Cosines are invariant to
+ * the features' scale: G is taken on `x / max|x|` (a constant to tf.grad, exact for an invariant
+ * quantity), so no product overflows or underflows and the 1e-12 clamp is relative.
  */
 function tripletCosines(features: tf.Tensor): tf.Tensor3D {
   const flat = flattenBatch(features);
   const size = flat.shape[0];
-  const gramMatrix = gram(flat);
-  const squaredNorms = gramDiagonal(gramMatrix);
+  const gram = gramMatrix(tf.div(flat, maxAbsScale(flat)));
+  const squaredNorms = tf.sum(tf.mul(gram, tf.eye(size)), 1);
   const gramII = tf.reshape(squaredNorms, [size, 1, 1]);
-  const gramIJ = tf.reshape(gramMatrix, [size, size, 1]);
-  const gramIK = tf.reshape(gramMatrix, [size, 1, size]);
-  const gramJK = tf.reshape(gramMatrix, [1, size, size]);
+  const gramIJ = tf.reshape(gram, [size, size, 1]);
+  const gramIK = tf.reshape(gram, [size, 1, size]);
+  const gramJK = tf.reshape(gram, [1, size, size]);
   const dots = tf.add(tf.sub(tf.sub(gramJK, gramIJ), gramIK), gramII);
   const squaredLengths = tf.add(
-    tf.sub(tf.reshape(squaredNorms, [1, size]), tf.mul(2, gramMatrix)),
+    tf.sub(tf.reshape(squaredNorms, [1, size]), tf.mul(2, gram)),
     tf.reshape(squaredNorms, [size, 1]),
   );
   const lengths = tf.sqrt(tf.clipByValue(squaredLengths, 1e-12, Number.MAX_VALUE));
@@ -48,16 +50,27 @@ function validTriplets(size: number): tf.Tensor3D {
  * Features `[B, ...]` are flattened to `[B, D]`; widths may differ. The teacher side carries no
  * gradient. Loss 0 for B < 2.
  *
- * @throws InvalidArgumentError for rank < 2, batch mismatch or non-finite values.
+ * Scale-invariant: features anywhere in float32's range give the loss of their rescaled copy
+ * (never NaN). Zero-width features `[B, 0]` are the zero vectors (every cosine 0).
+ *
+ * @param options - `checkFinite`: scan both inputs for NaN/Inf first (default: the process-wide
+ *   `setValueChecks` setting, off).
+ * @throws InvalidArgumentError for rank < 2, batch mismatch, or (value checks on) non-finite
+ *   values.
  * @see Park et al., "Relational Knowledge Distillation", CVPR 2019.
  */
-export function rkdAngleLoss(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar {
-  assertFeaturePair('rkdAngleLoss', student, teacher);
+export function rkdAngleLoss(
+  student: tf.Tensor,
+  teacher: tf.Tensor,
+  options: ValueCheckOptions = {},
+): tf.Scalar {
+  assertFeaturePair('rkdAngleLoss', student, teacher, undefined, undefined, options.checkFinite);
   return tf.tidy(() => {
     const size = student.shape[0]!;
     const teacherCosines = stopGradient(tripletCosines(teacher));
     const studentCosines = tripletCosines(student);
     const losses = tf.mul(huberElementwise(studentCosines, teacherCosines), validTriplets(size));
-    return tf.div(tf.sum(losses), Math.max(size * (size - 1) * (size - 1), 1)) as tf.Scalar;
+    const mean = tf.div(tf.sum(losses), Math.max(size * (size - 1) * (size - 1), 1));
+    return propagateNonFinite(mean, student, teacher);
   });
 }

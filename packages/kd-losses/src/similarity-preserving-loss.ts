@@ -1,16 +1,22 @@
+import { gramMatrix, maxAbsScale, type ValueCheckOptions } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
-import { gram } from './pairwise';
 import { stopGradient } from './stop-gradient';
-import { assertFeaturePair, flattenBatch } from './validation';
+import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
 
-/** G = X·Xᵀ with each row divided by its L2 norm (max(‖·‖, 1e-12), as PyTorch's normalize). */
+/**
+ * G = X·Xᵀ with each row divided by its L2 norm (max(‖·‖, 1e-12), as PyTorch's normalize).
+ * Invariant to the features' scale and to each Gram row's scale, so both are divided out first
+ * (`x / max|x|`, then each row by its max |G_ij|; constants to tf.grad, exact for an invariant
+ * quantity): no square overflows or underflows anywhere in float32's range (at 1e18 the row
+ * norms overflowed to Inf and the loss was silently wrong; at 1e20 it was NaN).
+ */
 function rowNormalizedGram(features: tf.Tensor): tf.Tensor2D {
-  const gramMatrix = gram(flattenBatch(features));
+  const flat = flattenBatch(features);
+  const gram = gramMatrix(tf.div(flat, maxAbsScale(flat)));
+  const rows = tf.div(gram, maxAbsScale(gram, 1));
   // Clamped before the square root: a zero row then has a zero, not NaN, gradient.
-  const norms = tf.sqrt(
-    tf.clipByValue(tf.sum(tf.square(gramMatrix), 1, true), 1e-24, Number.MAX_VALUE),
-  );
-  return tf.div(gramMatrix, tf.maximum(norms, 1e-12)) as tf.Tensor2D;
+  const norms = tf.sqrt(tf.clipByValue(tf.sum(tf.square(rows), 1, true), 1e-24, Number.MAX_VALUE));
+  return tf.div(rows, tf.maximum(norms, 1e-12)) as tf.Tensor2D;
 }
 
 /**
@@ -22,15 +28,27 @@ function rowNormalizedGram(features: tf.Tensor): tf.Tensor2D {
  * Features `[B, ...]` are flattened to `[B, D]`; widths may differ. A zero feature row gives a
  * zero Gram row. The teacher side carries no gradient.
  *
- * @throws InvalidArgumentError for rank < 2, batch mismatch or non-finite values.
+ * Scale-invariant (never NaN for finite input); zero-width features `[B, 0]` are the zero
+ * vectors (a zero Gram).
+ *
+ * @param options - `checkFinite`: scan both inputs for NaN/Inf first (default: the process-wide
+ *   `setValueChecks` setting, off).
+ * @throws InvalidArgumentError for rank < 2, batch mismatch, or (value checks on) non-finite
+ *   values.
  * @see Tung & Mori, "Similarity-Preserving Knowledge Distillation", ICCV 2019.
  */
-export function similarityPreservingLoss(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar {
-  assertFeaturePair('similarityPreservingLoss', student, teacher);
+export function similarityPreservingLoss(
+  student: tf.Tensor,
+  teacher: tf.Tensor,
+  options: ValueCheckOptions = {},
+): tf.Scalar {
+  const name = 'similarityPreservingLoss';
+  assertFeaturePair(name, student, teacher, undefined, undefined, options.checkFinite);
   return tf.tidy(() => {
     const size = student.shape[0]!;
     const teacherGram = stopGradient(rowNormalizedGram(teacher));
     const studentGram = rowNormalizedGram(student);
-    return tf.div(tf.sum(tf.squaredDifference(studentGram, teacherGram)), size * size) as tf.Scalar;
+    const loss = tf.div(tf.sum(tf.squaredDifference(studentGram, teacherGram)), size * size);
+    return propagateNonFinite(loss, student, teacher);
   });
 }
