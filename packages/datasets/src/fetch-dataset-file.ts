@@ -1,4 +1,5 @@
 import { GeokdError } from '@geokd/errors';
+import { assertOptions } from './assert-bytes';
 import { resolveCacheDirectory } from './cache-directory';
 import type { DatasetFileOptions } from './dataset-file-options';
 import type { DatasetFile, DatasetSource, FileChecksum } from './dataset-sources';
@@ -22,6 +23,7 @@ export async function fetchDatasetFile(
   options: DatasetFileOptions,
   caller: string,
 ): Promise<{ bytes: Uint8Array; path: string }> {
+  assertOptions(options, caller);
   const fsp = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', caller);
   const path = nodeBuiltin<typeof import('node:path')>('node:path', caller);
   if (options.dataDir !== undefined) {
