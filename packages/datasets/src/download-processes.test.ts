@@ -23,7 +23,9 @@ describe('downloadFile across processes', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'geokd-processes-'));
     const require = createRequire(createRequire(import.meta.url).resolve('tsup'));
-    const esbuild = require('esbuild') as typeof import('esbuild');
+    const esbuild = require('esbuild') as {
+      build: (options: Record<string, unknown>) => Promise<unknown>;
+    };
     const bundle = join(dir, 'download-file.mjs');
     await esbuild.build({
       entryPoints: [fileURLToPath(new URL('./download-file.ts', import.meta.url))],

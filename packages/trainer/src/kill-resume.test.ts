@@ -70,7 +70,9 @@ describe('SIGKILL during training and checkpoint writes', () => {
     // Inside the package, so that the child resolves @tensorflow/* and @geokd/* from here.
     work = fs.mkdtempSync(path.join(packageDir, 'node_modules', '.kill-resume-'));
     const require = createRequire(requireHere.resolve('tsup'));
-    const esbuild = require('esbuild') as typeof import('esbuild');
+    const esbuild = require('esbuild') as {
+      build: (options: Record<string, unknown>) => Promise<unknown>;
+    };
     script = path.join(work, 'child.mjs');
     await esbuild.build({
       stdin: {
