@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureModel } from './feature-model';
-import { encodeModelWeights } from './model-weights';
+import { encodeModelWeights, parseModelWeights } from './model-weights';
 import { loadModelWeights, saveModelWeights } from './model-weights-node';
 import { smallCnn } from './small-cnn';
 
@@ -151,6 +151,19 @@ describe('loadModelWeights on an untrusted folder', () => {
     await writeFile(join(dir, 'model.json'), JSON.stringify(json));
     await expect(loadModelWeights(model, dir)).rejects.toThrow(
       "a shape of integers >= 0 and a dtype 'float32', 'int32' or 'bool', received shape null",
+    );
+  });
+
+  it('refuses a weightsManifest group that is null with a clear error', async () => {
+    const dir = await crafted('null-group', ['weights.bin']);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    json.weightsManifest.push(null);
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    await expect(loadModelWeights(model, dir)).rejects.toThrow(
+      'dir must be a model.json whose weightsManifest is an array of { paths, weights }',
+    );
+    expect(() => parseModelWeights(json, new ArrayBuffer(0))).toThrow(
+      'parseModelWeights: modelJson must be a model.json with a weightsManifest array of { paths, weights }',
     );
   });
 });

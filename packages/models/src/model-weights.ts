@@ -55,11 +55,18 @@ export function parseModelWeights(
       cause,
     });
   }
-  if (json === null || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) {
+  if (
+    json === null ||
+    typeof json !== 'object' ||
+    !Array.isArray(json.weightsManifest) ||
+    !json.weightsManifest.every(
+      (group) => group !== null && typeof group === 'object' && Array.isArray(group.weights),
+    )
+  ) {
     throw new InvalidArgumentError({
       functionName: fn,
       argument: 'modelJson',
-      expected: 'a model.json with a weightsManifest array',
+      expected: 'a model.json with a weightsManifest array of { paths, weights }',
       received: JSON.stringify(json)?.slice(0, 80),
     });
   }
