@@ -161,7 +161,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
       backend: backendDetails.name,
     },
   });
-  const cached = cache.lookup(cacheKey);
+  const cached = cache.lookup(cacheKey, log);
   const progress = new ProgressDisplay({
     totalRuns: methods.length * spec.seeds.length,
     studentEpochs: spec.studentTraining.epochs,

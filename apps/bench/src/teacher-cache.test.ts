@@ -75,4 +75,84 @@ describe('TeacherCache', () => {
     expect(fs.readdirSync(path.join(root, 'teachers'))).toEqual([]);
     fs.rmSync(root, { recursive: true });
   });
+
+  describe('a damaged entry is not used', () => {
+    const key = 'abcdefabcdefabcd';
+    async function stored(): Promise<{ cache: TeacherCache; dir: string; root: string }> {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'geokd-cache-'));
+      const cache = new TeacherCache(root);
+      await cache.store(key, teacherResult(key), async (dir) => {
+        fs.writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array(64).fill(3));
+        fs.writeFileSync(path.join(dir, 'model.json'), '{"format":"geokd-weights"}');
+      });
+      return { cache, dir: cache.dirOf(key), root };
+    }
+
+    it.each([
+      [
+        'a flipped byte in the weights',
+        (dir: string) => {
+          const file = path.join(dir, 'weights', 'weights.bin');
+          const bytes = fs.readFileSync(file);
+          bytes[10] = (bytes[10] as number) ^ 1;
+          fs.writeFileSync(file, bytes);
+        },
+        'weights/weights.bin',
+      ],
+      [
+        'truncated weights',
+        (dir: string) => fs.truncateSync(path.join(dir, 'weights', 'weights.bin'), 8),
+        'weights/weights.bin',
+      ],
+      [
+        'a missing model.json',
+        (dir: string) => fs.rmSync(path.join(dir, 'weights', 'model.json')),
+        'weights/model.json',
+      ],
+      [
+        'an added file',
+        (dir: string) => fs.writeFileSync(path.join(dir, 'weights', 'extra.bin'), 'x'),
+        'weights/extra.bin',
+      ],
+      [
+        'an edited accuracy',
+        (dir: string) => {
+          const file = path.join(dir, 'teacher.json');
+          fs.writeFileSync(
+            file,
+            fs.readFileSync(file, 'utf8').replace('"accuracy": 0.9', '"accuracy": 0.99'),
+          );
+        },
+        'teacher.json',
+      ],
+      [
+        'no integrity record (an entry of an older layout)',
+        (dir: string) => fs.rmSync(path.join(dir, 'integrity.json')),
+        'integrity.json',
+      ],
+    ])('rejects %s and says why', async (_name, damage, named) => {
+      const { cache, dir, root } = await stored();
+      expect(cache.lookup(key)?.result.accuracy).toBe(0.9);
+      damage(dir);
+      const problems: string[] = [];
+      expect(cache.lookup(key, (message) => problems.push(message))).toBeUndefined();
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(`teacher cache entry ${dir} is unusable`);
+      expect(problems[0]).toContain(named);
+      fs.rmSync(root, { recursive: true });
+    });
+
+    it('rejects a stored result with a NaN or missing accuracy even when the files are intact', async () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'geokd-cache-'));
+      const cache = new TeacherCache(root);
+      for (const accuracy of [Number.NaN, undefined, 1.5]) {
+        const result = { ...teacherResult(key), accuracy } as unknown as TeacherResult;
+        await cache.store(key, result, async () => undefined);
+        const problems: string[] = [];
+        expect(cache.lookup(key, (message) => problems.push(message))).toBeUndefined();
+        expect(problems[0]).toContain('expected a number in [0, 1]');
+      }
+      fs.rmSync(root, { recursive: true });
+    });
+  });
 });

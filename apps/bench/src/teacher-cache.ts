@@ -6,7 +6,47 @@ import type { TeacherResult } from './results-schema';
 
 /** Version of the cache layout; bump to invalidate every cached teacher. */
 // 2: small-cnn changed architecture (flattened last block), so older small-cnn teachers are stale.
-const CACHE_VERSION = 2;
+// 3: entries carry integrity.json (sizes and SHA-256 of every file), checked on each lookup.
+const CACHE_VERSION = 3;
+
+/** Name of the file listing the size and SHA-256 of every other file of an entry. */
+const INTEGRITY_FILE = 'integrity.json';
+
+/** Size and SHA-256 of every file under `dir`, by path relative to it ('/'-separated). */
+function describeFiles(dir: string): Record<string, { size: number; sha256: string }> {
+  const files: Record<string, { size: number; sha256: string }> = {};
+  const walk = (relative: string): void => {
+    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const name = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) walk(name);
+      else if (name !== INTEGRITY_FILE) {
+        const bytes = fs.readFileSync(path.join(dir, name));
+        files[name] = {
+          size: bytes.byteLength,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+        };
+      }
+    }
+  };
+  walk('');
+  return files;
+}
+
+/** Why a stored teacher result is unusable, or undefined when it is sound. */
+function resultProblem(result: unknown, key: string): string | undefined {
+  const r = result as Partial<TeacherResult> | null;
+  if (r === null || typeof r !== 'object') return 'teacher.json is not an object';
+  if (r.cacheKey !== key) return `teacher.json is for key ${String(r.cacheKey)}`;
+  if (typeof r.model !== 'string') return 'teacher.json has no model name';
+  if (typeof r.accuracy !== 'number' || !(r.accuracy >= 0 && r.accuracy <= 1)) {
+    return `teacher.json has accuracy ${String(r.accuracy)}, expected a number in [0, 1]`;
+  }
+  if (typeof r.loss !== 'number' || !Number.isFinite(r.loss)) {
+    return `teacher.json has loss ${String(r.loss)}, expected a finite number`;
+  }
+  if (!Array.isArray(r.history)) return 'teacher.json has no history array';
+  return undefined;
+}
 
 /** SHA-256 of a dataset's images, labels and shape (hex). */
 export function datasetHash(
@@ -74,17 +114,41 @@ export class TeacherCache {
     return path.join(this.root, 'teachers', key);
   }
 
-  /** The cached teacher with this key, or undefined when absent or incomplete. */
-  lookup(key: string): CachedTeacher | undefined {
+  /**
+   * The cached teacher with this key, or undefined when absent, incomplete or damaged: every
+   * file of the entry must match the size and SHA-256 recorded in its `integrity.json` (no file
+   * missing, none added) and `teacher.json` must hold a sound result, so a corrupt entry is
+   * trained again instead of reporting a cached accuracy and failing later. `onProblem` hears
+   * why an existing entry was rejected.
+   */
+  lookup(key: string, onProblem?: (message: string) => void): CachedTeacher | undefined {
     const dir = this.dirOf(key);
     const metaPath = path.join(dir, 'teacher.json');
     if (!fs.existsSync(metaPath)) return undefined;
-    try {
-      const result = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as TeacherResult;
-      if (result.cacheKey !== key) return undefined;
-      return { weightsDir: path.join(dir, 'weights'), result };
-    } catch {
+    const reject = (problem: string): undefined => {
+      onProblem?.(
+        `teacher cache entry ${dir} is unusable (${problem}); the teacher is trained again`,
+      );
       return undefined;
+    };
+    try {
+      const recorded = JSON.parse(fs.readFileSync(path.join(dir, INTEGRITY_FILE), 'utf8')) as {
+        files?: unknown;
+      };
+      const actual = describeFiles(dir);
+      if (canonicalJson(recorded.files) !== canonicalJson(actual)) {
+        const expected = (recorded.files ?? {}) as Record<string, unknown>;
+        const changed = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].filter(
+          (name) => canonicalJson(expected[name]) !== canonicalJson(actual[name]),
+        );
+        return reject(`files changed, missing or added: ${changed.join(', ') || 'integrity.json'}`);
+      }
+      const result = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as TeacherResult;
+      const problem = resultProblem(result, key);
+      if (problem !== undefined) return reject(problem);
+      return { weightsDir: path.join(dir, 'weights'), result };
+    } catch (cause) {
+      return reject((cause as Error).message);
     }
   }
 
@@ -105,6 +169,10 @@ export class TeacherCache {
       fs.writeFileSync(
         path.join(temporary, 'teacher.json'),
         `${JSON.stringify(result, null, 2)}\n`,
+      );
+      fs.writeFileSync(
+        path.join(temporary, INTEGRITY_FILE),
+        `${JSON.stringify({ files: describeFiles(temporary) }, null, 1)}\n`,
       );
       fs.rmSync(dir, { recursive: true, force: true });
       fs.renameSync(temporary, dir);

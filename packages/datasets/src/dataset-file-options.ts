@@ -11,7 +11,12 @@ export interface DatasetFileOptions {
   baseUrl?: string;
   /** Download missing files; false throws when a file is missing. @default true */
   download?: boolean;
-  /** Checksums by file name, replacing the published ones (for mirrors holding other files). @default the published checksums */
+  /**
+   * Checksums by file name, replacing the published ones (for mirrors holding other files);
+   * `null` = no checksum: the download is then checked only for its announced size and, for
+   * gzip files, complete decompression, and recorded (size, SHA-256) so that later changes in
+   * the cache are detected. @default the published checksums
+   */
   checksums?: Record<string, FileChecksum | null>;
   /** Called as bytes arrive. @default undefined */
   onProgress?: (progress: DownloadProgress) => void;

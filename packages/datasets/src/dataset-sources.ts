@@ -10,7 +10,7 @@ export interface FileChecksum {
 export interface DatasetFile {
   /** File name, appended to the base URL and used in the cache. */
   name: string;
-  /** Published checksum; undefined when none is known (then the loader warns and skips the check). */
+  /** Published checksum; undefined when none is known (the loader then warns and checks what it can: size, gzip integrity, the integrity record). */
   checksum?: FileChecksum;
 }
 

@@ -36,7 +36,7 @@ describe('downloadFile (local server on 127.0.0.1)', () => {
       onProgress: (p) => progress.push(p),
     });
     expect(new Uint8Array(readFileSync(destination))).toEqual(body);
-    expect(readdirSync(join(dir, 'sub'))).toEqual(['f.bin']);
+    expect(readdirSync(join(dir, 'sub'))).toEqual(['f.bin', 'f.bin.integrity.json']);
     expect(progress.at(-1)).toEqual({ fileName: 'f.bin', bytesDone: 50_000, bytesTotal: 50_000 });
     expect(
       progress.every(
@@ -74,6 +74,10 @@ describe('downloadFile (local server on 127.0.0.1)', () => {
     server = await startFileServer({ 'f.bin': { body } });
     const destination = join(dir, 'f.bin');
     writeFileSync(`${destination}.part`, body.subarray(0, 12_345));
+    writeFileSync(
+      `${destination}.part.json`,
+      JSON.stringify({ url: `${server.baseUrl}f.bin`, total: body.length }),
+    );
     await downloadFile({
       url: `${server.baseUrl}f.bin`,
       destination,
@@ -87,6 +91,8 @@ describe('downloadFile (local server on 127.0.0.1)', () => {
     server = await startFileServer({ 'f.bin': { body } });
     const destination = join(dir, 'f.bin');
     writeFileSync(`${destination}.part`, new Uint8Array(1000).fill(7));
+    // Described as a part of this URL (the server has no ETag to tell the versions apart).
+    writeFileSync(`${destination}.part.json`, JSON.stringify({ url: `${server.baseUrl}f.bin` }));
     await downloadFile({
       url: `${server.baseUrl}f.bin`,
       destination,
@@ -96,7 +102,7 @@ describe('downloadFile (local server on 127.0.0.1)', () => {
     expect(new Uint8Array(readFileSync(destination))).toEqual(body);
   });
 
-  it('throws ChecksumError on a mismatch and leaves no file in the cache', async () => {
+  it('throws ChecksumError when two clean transfers mismatch and leaves no file in the cache', async () => {
     server = await startFileServer({ 'f.bin': { body } });
     const destination = join(dir, 'f.bin');
     const promise = downloadFile({
@@ -108,6 +114,7 @@ describe('downloadFile (local server on 127.0.0.1)', () => {
     await expect(promise).rejects.toThrow(
       `f.bin: md5 checksum mismatch, expected ${'0'.repeat(32)} but the file has ${md5}`,
     );
+    expect(server.requests.length).toBe(2);
     expect(readdirSync(dir)).toEqual([]);
   });
 

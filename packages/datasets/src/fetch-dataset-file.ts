@@ -1,8 +1,15 @@
 import { GeokdError } from '@geokd/errors';
+import { assertOptions } from './assert-bytes';
 import { resolveCacheDirectory } from './cache-directory';
 import type { DatasetFileOptions } from './dataset-file-options';
-import type { DatasetFile, DatasetSource } from './dataset-sources';
+import type { DatasetFile, DatasetSource, FileChecksum } from './dataset-sources';
 import { downloadFile } from './download-file';
+import {
+  digestBytes,
+  integrityProblem,
+  readIntegrityRecord,
+  writeIntegrityRecord,
+} from './file-integrity';
 import { nodeBuiltin } from './node-modules';
 
 /**
@@ -16,6 +23,7 @@ export async function fetchDatasetFile(
   options: DatasetFileOptions,
   caller: string,
 ): Promise<{ bytes: Uint8Array; path: string }> {
+  assertOptions(options, caller);
   const fsp = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', caller);
   const path = nodeBuiltin<typeof import('node:path')>('node:path', caller);
   if (options.dataDir !== undefined) {
@@ -38,30 +46,23 @@ export async function fetchDatasetFile(
   }
   const directory = path.join(resolveCacheDirectory(options.cacheDir), source.id);
   const filePath = path.join(directory, file.name);
-  try {
-    const buffer = await fsp.readFile(filePath);
-    return {
-      bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
-      path: filePath,
-    };
-  } catch (cause) {
-    if ((cause as { code?: string }).code !== 'ENOENT') {
-      throw new GeokdError(`${caller}: cannot read ${filePath} (${(cause as Error).message})`, {
-        code: 'file-unreadable',
-        cause,
-      });
-    }
-  }
-  if (options.download === false) {
-    throw new GeokdError(`${caller}: ${filePath} is not in the cache and download is false`, {
-      code: 'file-missing',
-    });
-  }
   const override = options.checksums?.[file.name];
   const checksum = override === null ? undefined : (override ?? file.checksum);
+  // Every read of the cache is verified: against the known checksum, else against the size and
+  // SHA-256 recorded when the file was downloaded. A file that fails is downloaded again.
+  const cached = await readVerified(filePath, checksum, caller);
+  if (cached.bytes !== undefined) return { bytes: cached.bytes, path: filePath };
+  if (options.download === false) {
+    throw new GeokdError(
+      cached.problem === undefined
+        ? `${caller}: ${filePath} is not in the cache and download is false`
+        : `${caller}: ${filePath} in the cache cannot be trusted (${cached.problem}) and download is false; delete it or allow the download`,
+      { code: 'file-missing' },
+    );
+  }
   if (checksum === undefined) {
     (options.onWarning ?? console.warn)(
-      `${caller}: no published checksum known for ${file.name}; it is kept unverified`,
+      `${caller}: no checksum known for ${file.name}; it is checked only for its announced size and gzip integrity, then recorded (size, SHA-256) to detect later changes`,
     );
   }
   const baseUrl = options.baseUrl ?? source.baseUrl;
@@ -73,9 +74,44 @@ export async function fetchDatasetFile(
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.retries === undefined ? {} : { retries: options.retries }),
   });
-  const buffer = await fsp.readFile(filePath);
-  return {
-    bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
-    path: filePath,
-  };
+  const fresh = await readVerified(filePath, checksum, caller);
+  if (fresh.bytes === undefined) {
+    // Only another process replacing the file between our download and this read gets here.
+    throw new GeokdError(
+      `${caller}: ${filePath} changed right after its download (${fresh.problem ?? 'missing'}); try again`,
+      { code: 'file-unreadable' },
+    );
+  }
+  return { bytes: fresh.bytes, path: filePath };
+}
+
+/** The cached file's bytes when present and verified; else why not (undefined: missing). */
+async function readVerified(
+  filePath: string,
+  checksum: FileChecksum | undefined,
+  caller: string,
+): Promise<{ bytes?: Uint8Array; problem?: string }> {
+  const fsp = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', caller);
+  let buffer: Buffer;
+  try {
+    buffer = await fsp.readFile(filePath);
+  } catch (cause) {
+    if ((cause as { code?: string }).code === 'ENOENT') return {};
+    throw new GeokdError(`${caller}: cannot read ${filePath} (${(cause as Error).message})`, {
+      code: 'file-unreadable',
+      cause,
+    });
+  }
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const record = await readIntegrityRecord(filePath);
+  const problem = integrityProblem(bytes, checksum, record);
+  if (problem !== undefined) return { problem };
+  if (record === undefined) {
+    // Verified by its checksum (e.g. placed by hand): record it for the checks to come.
+    await writeIntegrityRecord(filePath, {
+      size: bytes.byteLength,
+      sha256: digestBytes(bytes, 'sha256'),
+    }).catch(() => undefined);
+  }
+  return { bytes };
 }

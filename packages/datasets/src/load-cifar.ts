@@ -65,6 +65,16 @@ export async function loadCifar10(
     const parts = names.map((name) =>
       parseCifarBinary(member(name), { variant: 'cifar10', fileName: `${archive.path}:${name}` }),
     );
+    // The batches of a CIFAR-10 release all hold the same number of records (10,000): a batch
+    // that is whole records short passes the record-size check but is still truncated.
+    parts.forEach((part, i) => {
+      if (part.count !== (parts[0] as { count: number }).count) {
+        throw new DatasetFormatError(
+          `${archive.path}:${names[i]}`,
+          `has ${part.count} records but ${names[0]} has ${(parts[0] as { count: number }).count} (every batch holds the same number; truncated?)`,
+        );
+      }
+    });
     const count = parts.reduce((sum, part) => sum + part.count, 0);
     const images = new Uint8Array(count * 3072);
     const labels = new Int32Array(count);
@@ -84,7 +94,15 @@ export async function loadCifar10(
       defaultAugmentation: { padding: 4, horizontalFlip: true },
     });
   };
-  return { train: parse(CIFAR10_TRAIN), test: parse(['test_batch.bin']) };
+  const train = parse(CIFAR10_TRAIN);
+  const test = parse(['test_batch.bin']);
+  if (test.count !== train.count / CIFAR10_TRAIN.length) {
+    throw new DatasetFormatError(
+      `${archive.path}:test_batch.bin`,
+      `has ${test.count} records but each training batch has ${train.count / CIFAR10_TRAIN.length} (truncated?)`,
+    );
+  }
+  return { train, test };
 }
 
 /**

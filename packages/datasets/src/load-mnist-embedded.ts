@@ -1,3 +1,4 @@
+import { assertOptions } from './assert-bytes';
 import { InvalidArgumentError } from '@geokd/errors';
 import { createDataset, type Dataset } from './dataset';
 import { DatasetFormatError } from './dataset-format-error';
@@ -78,6 +79,7 @@ export function loadMnistEmbedded(options: LoadMnistEmbeddedOptions = {}): {
   train: Dataset;
   test: Dataset;
 } {
+  assertOptions(options, 'loadMnistEmbedded');
   const testFraction = options.testFraction ?? 0.2;
   if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
     throw new InvalidArgumentError({

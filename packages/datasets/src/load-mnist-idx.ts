@@ -113,5 +113,11 @@ async function loadIdxDataset(
   };
   const train = await part('trainImages', 'trainLabels');
   const test = await part('testImages', 'testLabels');
+  if (test.shape[0] !== train.shape[0] || test.shape[1] !== train.shape[1]) {
+    throw new DatasetFormatError(
+      files.testImages.name,
+      `test images are ${test.shape[0]}×${test.shape[1]} but the training images (${files.trainImages.name}) are ${train.shape[0]}×${train.shape[1]}; both must come from the same dataset`,
+    );
+  }
   return { train, test };
 }

@@ -81,7 +81,11 @@ describe('file-based loaders through the download path (local server on 127.0.0.
     expect(train.shape).toEqual([2, 3, 1]);
     expect([...train.images.subarray(6, 12)]).toEqual([10, 11, 12, 13, 14, 15]);
     expect([...test.labels]).toEqual([0, 1, 2, 3, 4]);
-    expect(readdirSync(join(cacheDir, 'mnist')).sort()).toEqual(Object.keys(files).sort());
+    expect(readdirSync(join(cacheDir, 'mnist')).sort()).toEqual(
+      Object.keys(files)
+        .flatMap((name) => [name, `${name}.integrity.json`])
+        .sort(),
+    );
     // A second load reads the cache: no new request.
     const before = server.requests.length;
     await loadMnist({ cacheDir, baseUrl: server.baseUrl, checksums });
@@ -108,8 +112,11 @@ describe('file-based loaders through the download path (local server on 127.0.0.
     }
     expect(readdirSync(join(cacheDir, 'fashion-mnist')).sort()).toEqual([
       't10k-images-idx3-ubyte.gz',
+      't10k-images-idx3-ubyte.gz.integrity.json',
       'train-images-idx3-ubyte.gz',
+      'train-images-idx3-ubyte.gz.integrity.json',
       'train-labels-idx1-ubyte.gz',
+      'train-labels-idx1-ubyte.gz.integrity.json',
     ]);
   });
 
@@ -137,11 +144,11 @@ describe('file-based loaders through the download path (local server on 127.0.0.
       );
     const archive = await tarGz({
       'cifar-10-batches-bin/data_batch_1.bin': batch(0, 2),
-      'cifar-10-batches-bin/data_batch_2.bin': batch(2, 1),
-      'cifar-10-batches-bin/data_batch_3.bin': batch(3, 1),
-      'cifar-10-batches-bin/data_batch_4.bin': batch(4, 1),
-      'cifar-10-batches-bin/data_batch_5.bin': batch(5, 1),
-      'cifar-10-batches-bin/test_batch.bin': batch(6, 2),
+      'cifar-10-batches-bin/data_batch_2.bin': batch(2, 2),
+      'cifar-10-batches-bin/data_batch_3.bin': batch(4, 2),
+      'cifar-10-batches-bin/data_batch_4.bin': batch(6, 2),
+      'cifar-10-batches-bin/data_batch_5.bin': batch(8, 2),
+      'cifar-10-batches-bin/test_batch.bin': batch(10, 2),
       'cifar-10-batches-bin/batches.meta.txt': 'airplane\n',
     });
     server = await startFileServer({ 'cifar-10-binary.tar.gz': { body: archive, cutAfter: 1000 } });
@@ -153,9 +160,9 @@ describe('file-based loaders through the download path (local server on 127.0.0.
       onProgress: (p) => progress.push(p.bytesDone),
     });
     expect(progress.at(-1)).toBe(archive.length);
-    expect(train.count).toBe(6);
+    expect(train.count).toBe(10);
     expect(test.count).toBe(2);
-    expect([...train.labels]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...train.labels]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(train.shape).toEqual([32, 32, 3]);
     expect(train.normalization).toEqual({
       mean: [0.4914, 0.4822, 0.4465],
@@ -221,7 +228,7 @@ describe('file-based loaders through the download path (local server on 127.0.0.
     });
     expect(train.count).toBe(1);
     expect(warnings).toEqual([
-      'loadCifar100: no published checksum known for cifar-100-binary.tar.gz; it is kept unverified',
+      'loadCifar100: no checksum known for cifar-100-binary.tar.gz; it is checked only for its announced size and gzip integrity, then recorded (size, SHA-256) to detect later changes',
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@geokd/errors';
+import { assertBytes } from './assert-bytes';
 import { DatasetFormatError } from './dataset-format-error';
 
 /** Options of {@link parseCifarBinary}. */
@@ -32,10 +33,11 @@ const IMAGE_BYTES = 3 * PLANE;
  *
  * @throws {@link DatasetFormatError} when the length is not a multiple of the record size or
  * a label is out of range (10 classes; CIFAR-100: 20 coarse, 100 fine); the message names the file.
- * @throws {@link InvalidArgumentError} for an unknown variant.
+ * @throws {@link InvalidArgumentError} for an unknown variant or `bytes` that are not a Uint8Array.
  * @see https://www.cs.toronto.edu/~kriz/cifar.html
  */
 export function parseCifarBinary(bytes: Uint8Array, options: ParseCifarBinaryOptions): CifarBinary {
+  assertBytes(bytes, 'parseCifarBinary');
   const variant = options?.variant;
   if (variant !== 'cifar10' && variant !== 'cifar100') {
     throw new InvalidArgumentError({

@@ -1,3 +1,4 @@
+import { assertBytes, assertOptions } from './assert-bytes';
 import { DatasetFormatError } from './dataset-format-error';
 import { nodeBuiltin } from './node-modules';
 
@@ -37,6 +38,7 @@ const DTYPES: Record<number, { dtype: IdxFile['dtype']; bytes: number }> = {
 
 /** True when `bytes` start with the gzip magic number 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
+  assertBytes(bytes, 'isGzip');
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
@@ -59,6 +61,7 @@ export function gunzipBytes(bytes: Uint8Array, fileName: string): Uint8Array {
  * int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64), the number of dimensions, then
  * each dimension as a big-endian uint32.
  *
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `options` not an object.
  * @throws {@link DatasetFormatError} on a wrong magic number, an unknown dtype, a truncated
  * file or trailing bytes; the message names the file.
  * @see http://yann.lecun.com/exdb/mnist/ (file format section)
@@ -68,6 +71,8 @@ export function gunzipBytes(bytes: Uint8Array, fileName: string): Uint8Array {
  * ```
  */
 export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxFile {
+  assertBytes(bytes, 'parseIdx');
+  assertOptions(options, 'parseIdx');
   const fileName = options.fileName ?? 'IDX data';
   const raw = isGzip(bytes) ? gunzipBytes(bytes, fileName) : bytes;
   if (raw.length < 4) {

@@ -1,3 +1,4 @@
+import { assertBytes, assertOptions } from './assert-bytes';
 import { DatasetFormatError } from './dataset-format-error';
 import { gunzipBytes, isGzip } from './parse-idx';
 
@@ -13,12 +14,15 @@ export interface ReadTarArchiveOptions {
  * Reads the regular files of a tar archive (gunzipped first when it is a .tar.gz) into memory
  * with `tar-stream`. Returns a map from member path to bytes. Node only.
  *
+ * @throws {@link InvalidArgumentError} when `bytes` is not a Uint8Array or `options` not an object.
  * @throws {@link DatasetFormatError} when the archive is corrupt or truncated; names the file.
  */
 export async function readTarArchive(
   bytes: Uint8Array,
   options: ReadTarArchiveOptions = {},
 ): Promise<Map<string, Uint8Array>> {
+  assertBytes(bytes, 'readTarArchive');
+  assertOptions(options, 'readTarArchive');
   const fileName = options.fileName ?? 'tar archive';
   const tarBytes = isGzip(bytes) ? gunzipBytes(bytes, fileName) : bytes;
   // The name sits in a variable so that browser bundlers leave tar-stream (and its Node

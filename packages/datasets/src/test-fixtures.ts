@@ -62,6 +62,19 @@ export interface ServedFile {
   cutTimes?: number;
   /** Ignore Range headers. */
   noRanges?: boolean;
+  /** Send no Content-Length (chunked) and, with `cutAfter`, end the response cleanly there. */
+  noContentLength?: boolean;
+  /** Answer a Range request with 206 but lie: `'restart'` sends the whole body with
+   * `Content-Range: bytes 0-…`; `'body'` sends the right Content-Range over the whole body. */
+  rangeLie?: 'restart' | 'body';
+  /** Flip one bit of the byte at this offset of the file on the first `flipTimes` (1) responses. */
+  flipByteAt?: number;
+  flipTimes?: number;
+  /** Send this many bytes, then nothing more (without closing) on the first `stallTimes` (1). */
+  stallAfter?: number;
+  stallTimes?: number;
+  /** ETag sent with the file; an `If-Range` that differs gets the whole file (200). */
+  etag?: string;
 }
 
 /** A local HTTP server serving `files` by path, with Range support; records requests. */
@@ -71,7 +84,7 @@ export async function startFileServer(files: Record<string, ServedFile>): Promis
   close: () => Promise<void>;
 }> {
   const requests: { path: string; range: string | undefined }[] = [];
-  const cuts = new Map<string, number>();
+  const counters = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').slice(1);
     const range = req.headers.range;
@@ -87,21 +100,40 @@ export async function startFileServer(files: Record<string, ServedFile>): Promis
     }
     let start = 0;
     const match = /^bytes=(\d+)-$/.exec(range ?? '');
-    if (match !== null && file.noRanges !== true) start = Number(match[1]);
-    const body = file.body.subarray(start);
+    const ifRange = req.headers['if-range'];
+    const rangeValid = ifRange === undefined || file.etag === undefined || ifRange === file.etag;
+    if (match !== null && file.noRanges !== true && rangeValid) start = Number(match[1]);
+    const count = (key: string): number => {
+      const done = counters.get(`${key}:${path}`) ?? 0;
+      counters.set(`${key}:${path}`, done + 1);
+      return done;
+    };
+    let body = file.body;
+    if (file.flipByteAt !== undefined && count('flip') < (file.flipTimes ?? 1)) {
+      body = Uint8Array.from(body);
+      body[file.flipByteAt] = (body[file.flipByteAt] as number) ^ 0x10;
+    }
+    const lie = start > 0 ? file.rangeLie : undefined;
+    const sent = lie === undefined ? body.subarray(start) : body;
+    const contentRange =
+      lie === 'restart'
+        ? `bytes 0-${file.body.length - 1}/${file.body.length}`
+        : `bytes ${start}-${file.body.length - 1}/${file.body.length}`;
     res.writeHead(start > 0 ? 206 : 200, {
-      'Content-Length': String(body.length),
-      ...(start > 0
-        ? { 'Content-Range': `bytes ${start}-${file.body.length - 1}/${file.body.length}` }
-        : {}),
+      ...(file.noContentLength === true ? {} : { 'Content-Length': String(sent.length) }),
+      ...(start > 0 ? { 'Content-Range': contentRange } : {}),
+      ...(file.etag === undefined ? {} : { ETag: file.etag }),
     });
-    const done = cuts.get(path) ?? 0;
-    if (file.cutAfter !== undefined && done < (file.cutTimes ?? 1)) {
-      cuts.set(path, done + 1);
-      res.write(body.subarray(0, file.cutAfter), () => res.destroy());
+    if (file.stallAfter !== undefined && count('stall') < (file.stallTimes ?? 1)) {
+      res.write(sent.subarray(0, file.stallAfter));
       return;
     }
-    res.end(body);
+    if (file.cutAfter !== undefined && count('cut') < (file.cutTimes ?? 1)) {
+      if (file.noContentLength === true) res.end(sent.subarray(0, file.cutAfter));
+      else res.write(sent.subarray(0, file.cutAfter), () => res.destroy());
+      return;
+    }
+    res.end(sent);
   });
   server.keepAliveTimeout = 100;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

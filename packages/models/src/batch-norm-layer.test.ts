@@ -154,6 +154,41 @@ describe.each(['cpu', 'wasm'])('BatchNormLayer on %s', (backend) => {
     disposeLayer(layer);
   });
 
+  it('keeps the previous moving statistics of a channel whose batch statistics overflow', () => {
+    const layer = makeLayer();
+    const first = tf.tensor4d(X, [...SHAPE]);
+    tf.tidy(() => {
+      layer.apply(first, true);
+    });
+    const meanBefore = Array.from(layer.movingMean.dataSync());
+    const varianceBefore = Array.from(layer.movingVariance.dataSync());
+    // Channel 1 holds Infinity (as activations do after a weight overflow), channel 2 huge
+    // finite values whose variance overflows; the other channels stay ordinary.
+    const values = Float32Array.from(X, (v, i) =>
+      i % CHANNELS === 1
+        ? Number.POSITIVE_INFINITY
+        : i % CHANNELS === 2
+          ? i % 2
+            ? 3e38
+            : -3e38
+          : v,
+    );
+    const x = tf.tensor4d(values, [...SHAPE]);
+    tf.tidy(() => {
+      layer.apply(x, true);
+    });
+    const mean = Array.from(layer.movingMean.dataSync());
+    const variance = Array.from(layer.movingVariance.dataSync());
+    expect(mean.every(Number.isFinite) && variance.every(Number.isFinite)).toBe(true);
+    expect(mean[1]).toBe(meanBefore[1]);
+    expect(variance[1]).toBe(varianceBefore[1]);
+    expect(variance[2]).toBe(varianceBefore[2]);
+    // Ordinary channels are still updated.
+    expect(mean[0]).not.toBe(meanBefore[0]);
+    tf.dispose([first, x]);
+    disposeLayer(layer);
+  });
+
   it('has gradients for x, γ and β equal to float64 central differences (within 1e-5 relative)', () => {
     const layer = makeLayer();
     const x = tf.variable(tf.tensor4d(X, [...SHAPE]), true);

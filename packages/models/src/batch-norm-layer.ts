@@ -52,9 +52,14 @@ export class BatchNormLayer {
       const keep = BATCH_NORM_MOMENTUM;
       // The updates read the batch statistics but never feed the loss, so no gradient flows
       // through them; the assigned values keep their data alive after tidy disposes the handles.
-      this.movingMean.assign(tf.add(tf.mul(this.movingMean, keep), tf.mul(mean, 1 - keep)));
+      this.movingMean.assign(
+        keepFinite(tf.add(tf.mul(this.movingMean, keep), tf.mul(mean, 1 - keep)), this.movingMean),
+      );
       this.movingVariance.assign(
-        tf.add(tf.mul(this.movingVariance, keep), tf.mul(variance, (1 - keep) * correction)),
+        keepFinite(
+          tf.add(tf.mul(this.movingVariance, keep), tf.mul(variance, (1 - keep) * correction)),
+          this.movingVariance,
+        ),
       );
       return normalizeWithBatchStatistics(x, this.gamma, this.beta, centred, variance);
     }
@@ -62,6 +67,16 @@ export class BatchNormLayer {
     const shift = tf.sub(this.beta, tf.mul(this.movingMean, scale));
     return tf.add(tf.mul(x, scale), shift) as T;
   }
+}
+
+/**
+ * `updated` where it is finite, else `previous`: a batch whose activations overflowed (the
+ * step the trainer then rejects with a non-finite loss) must not leave Infinity or NaN in the
+ * moving statistics. `u − u` is 0 exactly when `u` is finite, and needs no `IsFinite` kernel
+ * (which the wasm backend lacks); the check is per channel, on the device, with no read-back.
+ */
+function keepFinite(updated: tf.Tensor, previous: tf.Tensor): tf.Tensor {
+  return tf.where(tf.equal(tf.sub(updated, updated), 0), updated, previous);
 }
 
 /**

@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { FeatureModel } from './feature-model';
 import {
   applyModelWeights,
+  checkWeightDataLength,
   encodeModelWeights,
   parseModelWeights,
   toModelJson,
@@ -69,12 +70,24 @@ export async function saveModelWeights(model: FeatureModel, dir: string): Promis
   }
 }
 
+/** The largest model.json read: far above any real one, far below what would hurt. */
+const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
 /**
  * Loads weights into a model from a folder written by {@link saveModelWeights} (Node only) or
  * from `tf.io.ModelArtifacts` (any platform, e.g. from {@link parseModelWeights}). Names, shapes,
- * dtypes and the byte length are all checked before any variable changes.
- * @throws {@link InvalidArgumentError} naming the variable when the weights do not fit the model
- * or the file is truncated, or naming the file when it cannot be read.
+ * dtypes, the byte length and that every float is finite are all checked before any variable
+ * changes.
+ *
+ * A folder is not trusted: every weights path in `model.json` must be relative, free of `..`,
+ * listed once and resolve (symbolic links followed) to a regular file inside the folder, and the
+ * files' sizes must add up to what the manifest's variables need, all checked with `stat`
+ * before any weights file is read (so a path to `/dev/zero`, or one file listed thousands of
+ * times, is refused at once).
+ *
+ * @throws {@link InvalidArgumentError} naming the variable when the weights do not fit the model,
+ * are truncated or hold NaN/Infinity, or naming the file when it cannot be read, leaves the
+ * folder or is not a regular file.
  */
 export async function loadModelWeights(
   model: FeatureModel,
@@ -86,57 +99,134 @@ export async function loadModelWeights(
     return;
   }
   const fs = await loadFs();
-  const jsonPath = join(dirOrArtifacts, 'model.json');
-  let text: string;
-  try {
-    text = await fs.readFile(jsonPath, 'utf8');
-  } catch (cause) {
-    throw new InvalidArgumentError({
+  const pathName = 'node:path';
+  const path = (await import(/* @vite-ignore */ pathName)) as typeof import('node:path');
+  const refuse = (expected: string, received: string, cause?: unknown): InvalidArgumentError =>
+    new InvalidArgumentError({
       functionName: fn,
       argument: 'dir',
-      expected: 'a folder with a readable model.json',
-      received: `${jsonPath}: ${(cause as Error).message}`,
-      cause,
+      expected,
+      received,
+      ...(cause === undefined ? {} : { cause }),
     });
+  const jsonPath = join(dirOrArtifacts, 'model.json');
+  let root: string;
+  let text: string;
+  try {
+    root = await fs.realpath(dirOrArtifacts);
+    const info = await fs.stat(jsonPath);
+    if (!info.isFile()) throw new Error('not a regular file');
+    if (info.size > MAX_MODEL_JSON_BYTES) {
+      throw new Error(
+        `${info.size} bytes, more than the ${MAX_MODEL_JSON_BYTES} a model.json may have`,
+      );
+    }
+    text = await fs.readFile(jsonPath, 'utf8');
+  } catch (cause) {
+    throw refuse(
+      'a folder with a readable model.json',
+      `${jsonPath}: ${(cause as Error).message}`,
+      cause,
+    );
   }
   let json: tf.io.ModelJSON;
   try {
     json = JSON.parse(text) as tf.io.ModelJSON;
   } catch (cause) {
-    throw new InvalidArgumentError({
-      functionName: fn,
-      argument: 'dir',
-      expected: 'a model.json holding valid JSON',
-      received: `${jsonPath}: ${(cause as Error).message}`,
+    throw refuse(
+      'a model.json holding valid JSON',
+      `${jsonPath}: ${(cause as Error).message}`,
       cause,
-    });
+    );
   }
-  const paths = Array.isArray(json.weightsManifest)
-    ? json.weightsManifest.flatMap((group) => group.paths)
-    : [];
-  const buffers: ArrayBuffer[] = [];
-  for (const path of paths) {
-    const binPath = join(dirOrArtifacts, path);
-    try {
-      const bytes = await fs.readFile(binPath);
-      buffers.push(
-        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  if (
+    json === null ||
+    typeof json !== 'object' ||
+    !Array.isArray(json.weightsManifest) ||
+    !json.weightsManifest.every(
+      (group) =>
+        group !== null &&
+        typeof group === 'object' &&
+        Array.isArray(group.paths) &&
+        Array.isArray(group.weights),
+    )
+  ) {
+    throw refuse(
+      'a model.json whose weightsManifest is an array of { paths, weights }',
+      `${jsonPath}: ${JSON.stringify(json?.weightsManifest)?.slice(0, 80)}`,
+    );
+  }
+  const paths = json.weightsManifest.flatMap((group) => group.paths);
+  const specs = json.weightsManifest.flatMap((group) => group.weights);
+  const seen = new Set<string>();
+  const files: { file: string; size: number }[] = [];
+  for (const entry of paths as unknown[]) {
+    const listed = JSON.stringify(entry);
+    if (
+      typeof entry !== 'string' ||
+      entry === '' ||
+      path.isAbsolute(entry) ||
+      entry.split(/[\\/]/).includes('..')
+    ) {
+      throw refuse(
+        'weights paths relative to the model folder, without ..',
+        `${listed} in ${jsonPath}`,
       );
-    } catch (cause) {
-      throw new InvalidArgumentError({
-        functionName: fn,
-        argument: 'dir',
-        expected: `a readable weights file ${path}`,
-        received: `${binPath}: ${(cause as Error).message}`,
-        cause,
-      });
     }
+    if (seen.has(entry)) {
+      throw refuse('each weights path listed once', `${listed} listed again in ${jsonPath}`);
+    }
+    seen.add(entry);
+    const file = path.join(root, entry);
+    let real: string;
+    let size: number;
+    try {
+      real = await fs.realpath(file);
+      const info = await fs.stat(real);
+      if (!info.isFile()) throw new Error('not a regular file');
+      size = info.size;
+    } catch (cause) {
+      throw refuse(
+        `a readable weights file ${entry}`,
+        `${file}: ${(cause as Error).message}`,
+        cause,
+      );
+    }
+    const inside = path.relative(root, real);
+    if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
+      throw refuse(
+        'weights files inside the model folder',
+        `${listed} in ${jsonPath} leads to ${real}`,
+      );
+    }
+    files.push({ file: real, size });
   }
-  const total = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+  // Sizes against the manifest before a single weights byte is read.
+  checkWeightDataLength(
+    specs,
+    files.reduce((n, f) => n + f.size, 0),
+    fn,
+  );
+  const total = new Uint8Array(files.reduce((n, f) => n + f.size, 0));
   let offset = 0;
-  for (const b of buffers) {
-    total.set(new Uint8Array(b), offset);
-    offset += b.byteLength;
+  for (const { file, size } of files) {
+    let handle: Awaited<ReturnType<Fs['open']>> | undefined;
+    try {
+      // Exactly the bytes stat promised: a file that grew meanwhile is not read further.
+      handle = await fs.open(file, 'r');
+      let done = 0;
+      while (done < size) {
+        const { bytesRead } = await handle.read(total, offset + done, size - done, done);
+        if (bytesRead === 0)
+          throw new Error(`ended after ${done} of ${size} bytes (file changed?)`);
+        done += bytesRead;
+      }
+    } catch (cause) {
+      throw refuse('readable weights files', `${file}: ${(cause as Error).message}`, cause);
+    } finally {
+      await handle?.close();
+    }
+    offset += size;
   }
   const artifacts = parseModelWeights(json, total.buffer);
   applyModelWeights(model, artifacts, fn);

@@ -55,11 +55,18 @@ export function parseModelWeights(
       cause,
     });
   }
-  if (json === null || typeof json !== 'object' || !Array.isArray(json.weightsManifest)) {
+  if (
+    json === null ||
+    typeof json !== 'object' ||
+    !Array.isArray(json.weightsManifest) ||
+    !json.weightsManifest.every(
+      (group) => group !== null && typeof group === 'object' && Array.isArray(group.weights),
+    )
+  ) {
     throw new InvalidArgumentError({
       functionName: fn,
       argument: 'modelJson',
-      expected: 'a model.json with a weightsManifest array',
+      expected: 'a model.json with a weightsManifest array of { paths, weights }',
       received: JSON.stringify(json)?.slice(0, 80),
     });
   }
@@ -94,6 +101,76 @@ function byteSize(spec: tf.io.WeightsManifestEntry): number {
   return spec.shape.reduce((a, b) => a * b, 1) * (BYTES_PER_ELEMENT[spec.dtype] ?? Number.NaN);
 }
 
+/** Checks one weight spec's fields, so no later step meets a `null` shape or a quantized entry. */
+function validateSpec(spec: tf.io.WeightsManifestEntry, fn: string): void {
+  if (spec === null || typeof spec !== 'object' || typeof spec.name !== 'string') {
+    throw new InvalidArgumentError({
+      functionName: fn,
+      argument: 'weights',
+      expected: 'weight entries { name, shape, dtype }',
+      received: JSON.stringify(spec)?.slice(0, 80) ?? String(spec),
+    });
+  }
+  if (spec.quantization !== undefined) {
+    throw new InvalidArgumentError({
+      functionName: fn,
+      argument: `weights '${spec.name}'`,
+      expected: 'unquantized weights',
+      received: `quantization ${JSON.stringify(spec.quantization)}`,
+    });
+  }
+  if (
+    !Array.isArray(spec.shape) ||
+    !spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+    !Object.hasOwn(BYTES_PER_ELEMENT, spec.dtype)
+  ) {
+    throw new InvalidArgumentError({
+      functionName: fn,
+      argument: `weights '${String(spec.name)}'`,
+      expected: "a shape of integers >= 0 and a dtype 'float32', 'int32' or 'bool'",
+      received: `shape ${JSON.stringify(spec.shape)}, dtype ${String(spec.dtype)}`,
+    });
+  }
+}
+
+/**
+ * Checks that `byteLength` bytes of weight data hold exactly the variables of `specs` (each
+ * unquantized, with a known dtype and a shape of integers >= 0), from the specs alone, so a
+ * caller can check file sizes before reading any file.
+ * @throws {@link InvalidArgumentError} naming the first variable that does not fit.
+ * @internal
+ */
+export function checkWeightDataLength(
+  specs: tf.io.WeightsManifestEntry[],
+  byteLength: number,
+  functionName: string,
+): void {
+  const fn = functionName;
+  let offset = 0;
+  for (const spec of specs) {
+    validateSpec(spec, fn);
+    const end = offset + byteSize(spec);
+    if (end > byteLength) {
+      throw new InvalidArgumentError({
+        functionName: fn,
+        argument: 'weights',
+        expected: `${specs.reduce((n, s) => n + byteSize(s), 0)} bytes`,
+        received: `${byteLength} bytes`,
+        message: `${fn}: the weight data is truncated: variable '${spec.name}' needs bytes ${offset}–${end} but the data has only ${byteLength} bytes`,
+      });
+    }
+    offset = end;
+  }
+  if (offset !== byteLength) {
+    throw new InvalidArgumentError({
+      functionName: fn,
+      argument: 'weights',
+      expected: `${offset} bytes for the ${specs.length} variables listed`,
+      received: `${byteLength} bytes`,
+    });
+  }
+}
+
 /**
  * Checks model artifacts against a model's variables, then assigns them. Every check runs
  * before any variable changes: names (each parameter present, nothing extra), shapes, dtypes,
@@ -118,6 +195,7 @@ export function applyModelWeights(
       received: `weightSpecs ${specs === undefined ? 'missing' : 'present'}, weightData ${artifacts.weightData === undefined ? 'missing' : 'present'}`,
     });
   }
+  for (const spec of specs) validateSpec(spec, fn);
   const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
   const byName = new Map(specs.map((s) => [s.name, s]));
   for (const p of model.parameters) {
@@ -153,7 +231,6 @@ export function applyModelWeights(
     }
   }
   const names = new Set(model.parameters.map((p) => p.name));
-  let offset = 0;
   for (const spec of specs) {
     if (!names.has(spec.name)) {
       throw new InvalidArgumentError({
@@ -163,36 +240,26 @@ export function applyModelWeights(
         received: `an extra variable '${spec.name}'`,
       });
     }
-    if (spec.quantization !== undefined) {
-      throw new InvalidArgumentError({
-        functionName: fn,
-        argument: `weights '${spec.name}'`,
-        expected: 'unquantized weights',
-        received: `quantization ${JSON.stringify(spec.quantization)}`,
-      });
-    }
-    const end = offset + byteSize(spec);
-    if (end > data.byteLength) {
-      throw new InvalidArgumentError({
-        functionName: fn,
-        argument: 'weights',
-        expected: `${specs.reduce((n, s) => n + byteSize(s), 0)} bytes`,
-        received: `${data.byteLength} bytes`,
-        message: `${fn}: the weight data is truncated: variable '${spec.name}' needs bytes ${offset}–${end} but the data has only ${data.byteLength} bytes`,
-      });
-    }
-    offset = end;
   }
-  if (offset !== data.byteLength) {
-    throw new InvalidArgumentError({
-      functionName: fn,
-      argument: 'weights',
-      expected: `${offset} bytes for the ${specs.length} variables listed`,
-      received: `${data.byteLength} bytes`,
-    });
-  }
+  checkWeightDataLength(specs, data.byteLength, fn);
   const decoded = tf.io.decodeWeights(data, specs);
   try {
+    for (const spec of specs) {
+      if (spec.dtype !== 'float32') continue;
+      // Read once at load time (not a training step): a NaN or Infinity would otherwise only
+      // show up later as a NaN loss far from its cause.
+      const values = (decoded[spec.name] as tf.Tensor).dataSync();
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new InvalidArgumentError({
+          functionName: fn,
+          argument: `weights '${spec.name}'`,
+          expected: 'finite values',
+          received: `${values[bad]} at flat index ${bad}`,
+          message: `${fn}: variable '${spec.name}' holds ${values[bad]} at flat index ${bad}; the weights are corrupt (weights must be finite)`,
+        });
+      }
+    }
     tf.tidy(() => {
       for (const p of model.parameters) p.variable.assign(decoded[p.name] as tf.Tensor);
     });

@@ -1,10 +1,17 @@
 import '@tensorflow/tfjs-backend-cpu';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CheckpointContents, findCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint-store';
+import { CheckpointError } from './checkpoint-error';
+import {
+  type CheckpointContents,
+  findCheckpoint,
+  readCheckpoint,
+  writeCheckpoint,
+} from './checkpoint-store';
 
 const contents = (epoch: number): CheckpointContents => ({
   configHash: 'abc',
@@ -13,7 +20,7 @@ const contents = (epoch: number): CheckpointContents => ({
   globalStep: epoch * 10,
   randomState: 12345,
   optimizer: { name: 'sgd', step: epoch * 10 },
-  history: [{ epoch }],
+  history: Array.from({ length: epoch }, (_, k) => ({ epoch: k + 1 })),
   elapsedMs: 5,
 });
 
@@ -34,7 +41,13 @@ describe('checkpoint store', () => {
 
   it('reads back exactly the tensors and fields it wrote', () => {
     const directory = scratch();
-    const tensors = { 'model/w': tf.tensor2d([[1.5, -2], [3, 4.25]]), 'model/step': tf.scalar(7, 'int32') };
+    const tensors = {
+      'model/w': tf.tensor2d([
+        [1.5, -2],
+        [3, 4.25],
+      ]),
+      'model/step': tf.scalar(7, 'int32'),
+    };
     writeCheckpoint(directory, contents(2), tensors);
     const loaded = readCheckpoint(findCheckpoint(directory)!);
     expect(loaded.manifest.epoch).toBe(2);
@@ -84,7 +97,140 @@ describe('checkpoint store', () => {
     fs.writeFileSync(path.join(folder, 'manifest.json'), '{"format": "geokd-checkp');
     expect(() => readCheckpoint(folder)).toThrow('manifest.json is missing or not valid JSON');
     // Nothing was rewritten by the failed reads.
-    expect(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')).toBe('{"format": "geokd-checkp');
+    expect(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')).toBe(
+      '{"format": "geokd-checkp',
+    );
     tf.dispose(Object.values(tensor));
+  });
+
+  describe('tampering', () => {
+    const manifestOf = (folder: string): Record<string, unknown> =>
+      JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8'));
+    const writeManifest = (folder: string, manifest: Record<string, unknown>, resign: boolean) => {
+      if (resign) {
+        const { manifestSha256: _old, ...rest } = manifest;
+        manifest.manifestSha256 = createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+      }
+      fs.writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(manifest, null, 1));
+    };
+    const fresh = (): string => {
+      const tensors = {
+        'model/w': tf.tensor1d([1.5, -2, 3, 4]),
+        'model/n': tf.tensor1d([3], 'int32'),
+      };
+      const folder = writeCheckpoint(scratch(), contents(2), tensors);
+      tf.dispose(Object.values(tensors));
+      return folder;
+    };
+
+    it.each([
+      [
+        'epoch',
+        (m: Record<string, unknown>) => {
+          m.epoch = 1;
+        },
+      ],
+      [
+        'the random state',
+        (m: Record<string, unknown>) => {
+          m.randomState = 12346;
+        },
+      ],
+      [
+        'an offset',
+        (m: Record<string, unknown>) => {
+          (m.tensors as { offset: number }[])[1]!.offset = 8;
+        },
+      ],
+      [
+        'a dtype',
+        (m: Record<string, unknown>) => {
+          (m.tensors as { dtype: string }[])[1]!.dtype = 'int32';
+        },
+      ],
+      [
+        'the history',
+        (m: Record<string, unknown>) => {
+          m.history = null;
+        },
+      ],
+      [
+        'the optimiser step',
+        (m: Record<string, unknown>) => {
+          (m.optimizer as { step: number }).step = 0;
+        },
+      ],
+    ])('detects an edit of %s by the manifest checksum, naming manifest.json', (_what, edit) => {
+      const folder = fresh();
+      const manifest = manifestOf(folder);
+      edit(manifest);
+      writeManifest(folder, manifest, false);
+      expect(() => readCheckpoint(folder)).toThrow(CheckpointError);
+      expect(() => readCheckpoint(folder)).toThrow(
+        `${path.join(folder, 'manifest.json')} does not match its checksum (manifestSha256)`,
+      );
+    });
+
+    it.each([
+      ['history', null, "field 'history' should be an array of objects but is null"],
+      ['history', [{ epoch: 1 }], "field 'history' should be an array of 2 epoch records"],
+      ['history', [1, 2], "field 'history' should be an array of objects"],
+      ['epoch', -1, "field 'epoch' should be an integer >= 0 but is -1"],
+      ['epoch', '2', "field 'epoch' should be an integer >= 0"],
+      ['randomState', 1.5, "field 'randomState' should be an unsigned 32-bit integer"],
+      ['optimizer', null, "field 'optimizer' should be an object"],
+      ['elapsedMs', null, "field 'elapsedMs' should be a finite number >= 0 but is null"],
+      ['config', null, "field 'config' should be an object"],
+      [
+        'tensors',
+        [{ name: 'model/w', dtype: 'float64', shape: [4], offset: 0, byteLength: 16 }],
+        "field 'tensors[0]' should be",
+      ],
+    ])(
+      'rejects %s = %j even when the manifest checksum was recomputed',
+      (field, value, message) => {
+        const folder = fresh();
+        const manifest = manifestOf(folder);
+        manifest[field] = value;
+        writeManifest(folder, manifest, true);
+        expect(() => readCheckpoint(folder)).toThrow(CheckpointError);
+        expect(() => readCheckpoint(folder)).toThrow(message);
+      },
+    );
+
+    it('rejects an offset that overlaps another tensor even when the checksum was recomputed', () => {
+      const folder = fresh();
+      const manifest = manifestOf(folder);
+      (manifest.tensors as { offset: number }[])[1]!.offset = 0;
+      writeManifest(folder, manifest, true);
+      expect(() => readCheckpoint(folder)).toThrow('does not fit its recorded shape');
+    });
+
+    it('detects single-bit flips all over tensors.bin and manifest.json as a CheckpointError', () => {
+      const folder = fresh();
+      for (const file of ['tensors.bin', 'manifest.json']) {
+        const original = fs.readFileSync(path.join(folder, file));
+        // Every byte of the tensors, every 5th of the manifest (each field is several bytes long).
+        for (let i = 0; i < original.length; i += file === 'tensors.bin' ? 1 : 5) {
+          const flipped = Buffer.from(original);
+          flipped[i] = flipped[i]! ^ 0x01;
+          fs.writeFileSync(path.join(folder, file), flipped);
+          let error: unknown;
+          try {
+            readCheckpoint(folder);
+          } catch (caught) {
+            error = caught;
+          }
+          // A flip inside JSON whitespace would change nothing the reader sees.
+          const harmless =
+            file === 'manifest.json' &&
+            /\s/.test(String.fromCharCode(original[i]!)) &&
+            /\s/.test(String.fromCharCode(flipped[i]!));
+          if (!harmless) expect(error, `${file} byte ${i}`).toBeInstanceOf(CheckpointError);
+        }
+        fs.writeFileSync(path.join(folder, file), original);
+      }
+      expect(readCheckpoint(folder).manifest.epoch).toBe(2);
+    });
   });
 });

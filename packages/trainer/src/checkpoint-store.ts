@@ -11,7 +11,9 @@ const TEMPORARY_FOLDER = 'checkpoint.tmp';
 const MANIFEST_FILE = 'manifest.json';
 const TENSORS_FILE = 'tensors.bin';
 const FORMAT = 'geokd-checkpoint';
-const FORMAT_VERSION = 1;
+/** Version 2 added `manifestSha256` (a checksum over the manifest itself). */
+const FORMAT_VERSION = 2;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Where a tensor lies in `tensors.bin`. */
 export interface StoredTensorEntry {
@@ -46,6 +48,12 @@ export interface CheckpointManifest {
   tensorsByteLength: number;
   /** SHA-256 of `tensors.bin`. */
   tensorsSha256: string;
+  /**
+   * SHA-256 of this manifest's JSON with this field left out (keys in file order), so an edit
+   * of any field (epoch, random state, an offset, a dtype, the history) is detected; with
+   * `tensorsSha256` it covers the whole checkpoint.
+   */
+  manifestSha256: string;
 }
 
 /** A checkpoint read back: the manifest and each tensor's values. */
@@ -53,14 +61,23 @@ export interface LoadedCheckpoint {
   manifest: CheckpointManifest;
   /** The folder it was read from. */
   path: string;
-  tensors: Map<string, { dtype: 'float32' | 'int32'; shape: number[]; values: Float32Array | Int32Array }>;
+  tensors: Map<
+    string,
+    { dtype: 'float32' | 'int32'; shape: number[]; values: Float32Array | Int32Array }
+  >;
 }
 
 /** The manifest fields the caller provides (the store fills in the tensor table). */
 export type CheckpointContents = Omit<
   CheckpointManifest,
-  'format' | 'version' | 'tensors' | 'tensorsByteLength' | 'tensorsSha256'
+  'format' | 'version' | 'tensors' | 'tensorsByteLength' | 'tensorsSha256' | 'manifestSha256'
 >;
+
+/** SHA-256 of a manifest's JSON without its `manifestSha256` field. */
+function manifestDigest(manifest: Record<string, unknown>): string {
+  const { manifestSha256: _ignored, ...rest } = manifest;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
 
 function writeFileDurably(file: string, data: Uint8Array | string): void {
   const fd = fs.openSync(file, 'w');
@@ -100,7 +117,7 @@ export function writeCheckpoint(
     offset += bytes.byteLength;
   }
   const blob = Buffer.concat(chunks);
-  const manifest: CheckpointManifest = {
+  const unsigned = {
     format: FORMAT,
     version: FORMAT_VERSION,
     ...contents,
@@ -108,6 +125,10 @@ export function writeCheckpoint(
     tensorsByteLength: blob.byteLength,
     tensorsSha256: createHash('sha256').update(blob).digest('hex'),
   };
+  // Serialised and parsed once so the digest is taken over exactly what a reader will parse
+  // (e.g. `undefined` fields dropped, -0 written as 0).
+  const parsed = JSON.parse(JSON.stringify(unsigned)) as Record<string, unknown>;
+  const manifest = { ...parsed, manifestSha256: manifestDigest(parsed) };
   const temporary = path.join(directory, TEMPORARY_FOLDER);
   const current = path.join(directory, CHECKPOINT_FOLDER);
   const previous = path.join(directory, PREVIOUS_FOLDER);
@@ -148,27 +169,51 @@ function corrupt(folder: string, detail: string, cause?: unknown): CheckpointErr
 }
 
 /**
- * Reads and verifies the checkpoint in `folder` (as returned by {@link findCheckpoint}).
+ * Reads and verifies the checkpoint in `folder` (as returned by {@link findCheckpoint}):
+ * the manifest's own checksum, every field's type and range, the size and checksum of
+ * `tensors.bin`, and that each tensor fits its recorded dtype, shape and offset. Nothing in the
+ * folder is changed.
  *
- * @throws CheckpointError (`corrupt`) when the manifest is missing or not valid JSON, the format
- *   is unknown, `tensors.bin` is truncated or its checksum differs.
+ * @throws CheckpointError (`corrupt`) naming the file and what failed: the manifest is missing,
+ *   not valid JSON, of an unknown format or version, edited (checksum mismatch) or holds a field
+ *   of the wrong type; `tensors.bin` is missing, truncated or differs from its checksum; a tensor
+ *   does not fit its recorded shape.
  */
 export function readCheckpoint(folder: string): LoadedCheckpoint {
-  let manifest: CheckpointManifest;
+  const manifestPath = path.join(folder, MANIFEST_FILE);
+  const tensorsPath = path.join(folder, TENSORS_FILE);
+  let raw: unknown;
   try {
-    manifest = JSON.parse(fs.readFileSync(path.join(folder, MANIFEST_FILE), 'utf8'));
+    raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   } catch (cause) {
     throw corrupt(folder, `${MANIFEST_FILE} is missing or not valid JSON`, cause);
   }
-  if (manifest === null || typeof manifest !== 'object' || manifest.format !== FORMAT) {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw corrupt(folder, `${MANIFEST_FILE} is not a geokd checkpoint manifest`);
   }
-  if (manifest.version !== FORMAT_VERSION) {
-    throw corrupt(folder, `format version ${manifest.version} is not supported (expected ${FORMAT_VERSION})`);
+  const record = raw as Record<string, unknown>;
+  if (record.format !== FORMAT) {
+    throw corrupt(folder, `${MANIFEST_FILE} is not a geokd checkpoint manifest`);
   }
+  if (record.version !== FORMAT_VERSION) {
+    throw corrupt(
+      folder,
+      `format version ${String(record.version)} is not supported (expected ${FORMAT_VERSION}; a checkpoint written by an older geokd cannot be verified)`,
+    );
+  }
+  if (typeof record.manifestSha256 !== 'string' || !SHA256_HEX.test(record.manifestSha256)) {
+    throw corrupt(folder, `${manifestPath} has no valid manifestSha256 field`);
+  }
+  if (manifestDigest(record) !== record.manifestSha256) {
+    throw corrupt(
+      folder,
+      `${manifestPath} does not match its checksum (manifestSha256): it was edited or damaged`,
+    );
+  }
+  const manifest = validateManifest(record, manifestPath, folder);
   let blob: Buffer;
   try {
-    blob = fs.readFileSync(path.join(folder, TENSORS_FILE));
+    blob = fs.readFileSync(tensorsPath);
   } catch (cause) {
     throw corrupt(folder, `${TENSORS_FILE} is missing`, cause);
   }
@@ -180,18 +225,115 @@ export function readCheckpoint(folder: string): LoadedCheckpoint {
   }
   const digest = createHash('sha256').update(blob).digest('hex');
   if (digest !== manifest.tensorsSha256) {
-    throw corrupt(folder, `${TENSORS_FILE} does not match its checksum`);
+    throw corrupt(folder, `${TENSORS_FILE} does not match its checksum (${tensorsPath})`);
   }
   const tensors: LoadedCheckpoint['tensors'] = new Map();
+  let expectedOffset = 0;
   for (const entry of manifest.tensors) {
     const size = entry.shape.reduce((a, b) => a * b, 1);
-    if (entry.byteLength !== size * 4 || entry.offset + entry.byteLength > blob.byteLength) {
+    if (
+      entry.byteLength !== size * 4 ||
+      entry.offset !== expectedOffset ||
+      entry.offset + entry.byteLength > blob.byteLength
+    ) {
       throw corrupt(folder, `tensor '${entry.name}' does not fit its recorded shape`);
     }
+    expectedOffset += entry.byteLength;
     const bytes = blob.subarray(entry.offset, entry.offset + entry.byteLength);
     const copy = new Uint8Array(bytes).buffer;
     const values = entry.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
     tensors.set(entry.name, { dtype: entry.dtype, shape: entry.shape, values });
   }
+  if (expectedOffset !== blob.byteLength) {
+    throw corrupt(folder, `the tensors listed in ${MANIFEST_FILE} do not cover ${TENSORS_FILE}`);
+  }
   return { manifest, path: folder, tensors };
+}
+
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * Checks every field's type and range (the checksum proves the manifest is the one written,
+ * not that its writer was sound; a manifest written by a buggy or hostile tool must still not
+ * reach the trainer as `null`).
+ */
+function validateManifest(
+  record: Record<string, unknown>,
+  manifestPath: string,
+  folder: string,
+): CheckpointManifest {
+  const bad = (field: string, expected: string): CheckpointError =>
+    corrupt(
+      folder,
+      `${manifestPath}: field '${field}' should be ${expected} but is ${JSON.stringify(record[field.split(/[.[]/)[0] as string])?.slice(0, 60) ?? 'missing'}`,
+    );
+  if (typeof record.configHash !== 'string') throw bad('configHash', 'a string');
+  if (record.config === null || typeof record.config !== 'object' || Array.isArray(record.config)) {
+    throw bad('config', 'an object');
+  }
+  for (const field of ['epoch', 'globalStep', 'tensorsByteLength'] as const) {
+    if (!isCount(record[field])) throw bad(field, 'an integer >= 0');
+  }
+  if (
+    !Number.isInteger(record.randomState) ||
+    (record.randomState as number) < 0 ||
+    (record.randomState as number) > 0xffffffff
+  ) {
+    throw bad('randomState', 'an unsigned 32-bit integer');
+  }
+  const optimizer = record.optimizer as { name?: unknown; step?: unknown } | null;
+  if (
+    optimizer === null ||
+    typeof optimizer !== 'object' ||
+    typeof optimizer.name !== 'string' ||
+    !isCount(optimizer.step)
+  ) {
+    throw bad('optimizer', 'an object { name: string, step: integer >= 0 }');
+  }
+  if (
+    !Array.isArray(record.history) ||
+    record.history.some((item) => item === null || typeof item !== 'object' || Array.isArray(item))
+  ) {
+    throw bad('history', 'an array of objects');
+  }
+  if (record.history.length !== record.epoch) {
+    throw bad(
+      'history',
+      `an array of ${String(record.epoch)} epoch records (one per completed epoch)`,
+    );
+  }
+  if (
+    typeof record.elapsedMs !== 'number' ||
+    !Number.isFinite(record.elapsedMs) ||
+    record.elapsedMs < 0
+  ) {
+    throw bad('elapsedMs', 'a finite number >= 0');
+  }
+  if (typeof record.tensorsSha256 !== 'string' || !SHA256_HEX.test(record.tensorsSha256)) {
+    throw bad('tensorsSha256', 'a SHA-256 hex digest');
+  }
+  if (!Array.isArray(record.tensors)) throw bad('tensors', 'an array');
+  const names = new Set<string>();
+  for (const [i, entry] of (record.tensors as unknown[]).entries()) {
+    const e = entry as Partial<StoredTensorEntry> | null;
+    if (
+      e === null ||
+      typeof e !== 'object' ||
+      typeof e.name !== 'string' ||
+      names.has(e.name) ||
+      (e.dtype !== 'float32' && e.dtype !== 'int32') ||
+      !Array.isArray(e.shape) ||
+      !e.shape.every(isCount) ||
+      !isCount(e.offset) ||
+      !isCount(e.byteLength)
+    ) {
+      throw bad(
+        `tensors[${i}]`,
+        "a unique { name, dtype: 'float32' | 'int32', shape: integers >= 0, offset, byteLength }",
+      );
+    }
+    names.add(e.name);
+  }
+  return record as unknown as CheckpointManifest;
 }

@@ -102,6 +102,26 @@ describe('distill', () => {
       distill({ teacher, student, losses: [{ loss: failing, weight: 1 }], ...common, epochs: 3, checkpointDir: directory }),
     ).rejects.toThrow(/unstable.*step 3/s);
     expect(fs.readdirSync(directory)).toContain('checkpoint');
+    calls = 0;
+    await expect(
+      distill({ teacher, student, losses: [{ loss: failing, weight: 1 }], ...common, epochs: 3, checkpointDir: directory, overwrite: true }),
+    ).rejects.toThrow(`the last checkpoint (${path.join(directory, 'checkpoint')}) was kept`);
+    student.dispose();
+  });
+
+  it('says that no checkpoint exists when a loss turns non-finite without checkpoints, leaving the moving statistics finite', async () => {
+    const student = newStudent();
+    // Finite weights whose products overflow float32: the first activations become Infinity.
+    const first = student.parameters.find((parameter) => parameter.variable.shape.length === 4)!;
+    first.variable.assign(tf.fill(first.variable.shape, 3e38));
+    const statistics = student.parameters.filter((parameter) => parameter.name.includes('moving'));
+    expect(statistics.length).toBeGreaterThan(0);
+    const before = statistics.map((parameter) => Array.from(parameter.variable.dataSync()));
+    const run = distill({ teacher, student, losses: [], ...common });
+    await expect(run).rejects.toThrow('training stopped and no checkpoint was written');
+    await expect(run).rejects.not.toThrow('was kept');
+    // The forward pass of the failed step must not leave NaN in the batch-norm moving statistics.
+    expect(statistics.map((parameter) => Array.from(parameter.variable.dataSync()))).toEqual(before);
     student.dispose();
   });
 

@@ -2,7 +2,8 @@ import { GeokdError } from '@geokd/errors';
 
 /**
  * A loss term became NaN or infinite. Training stops before the update is applied, so the last
- * checkpoint on disk stays the last good one.
+ * checkpoint on disk (when there is one) stays the last good one; the message says which, or that
+ * none was written.
  */
 export class NonFiniteLossError extends GeokdError {
   /** The loss term, e.g. `'cross-entropy'` or `'gkd'`. */
@@ -16,11 +17,27 @@ export class NonFiniteLossError extends GeokdError {
   /** Steps since the start of training, counted from 1. */
   readonly globalStep: number;
 
-  constructor(options: { term: string; value: number; epoch: number; step: number; globalStep: number }) {
+  /** The folder of the last good checkpoint, or `undefined` when none was written. */
+  readonly checkpointPath: string | undefined;
+
+  constructor(options: {
+    term: string;
+    value: number;
+    epoch: number;
+    step: number;
+    globalStep: number;
+    /** The folder of the last good checkpoint; omit when none exists. */
+    checkpointPath?: string | undefined;
+  }) {
+    const kept =
+      options.checkpointPath === undefined
+        ? 'no checkpoint was written, so the run cannot be resumed'
+        : `the last checkpoint (${options.checkpointPath}) was kept`;
     super(
-      `Loss term '${options.term}' is ${options.value} at epoch ${options.epoch}, step ${options.step} (global step ${options.globalStep}); training stopped and the last checkpoint was kept`,
+      `Loss term '${options.term}' is ${options.value} at epoch ${options.epoch}, step ${options.step} (global step ${options.globalStep}); training stopped and ${kept}`,
       { code: 'non-finite-loss' },
     );
+    this.checkpointPath = options.checkpointPath;
     this.term = options.term;
     this.value = options.value;
     this.epoch = options.epoch;

@@ -343,6 +343,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
                 epoch: epoch + 1,
                 step: steps + 1,
                 globalStep: globalStep + 1,
+                checkpointPath: directory === undefined ? undefined : findCheckpoint(directory),
               });
             }
           }
@@ -354,6 +355,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
               epoch: epoch + 1,
               step: steps + 1,
               globalStep: globalStep + 1,
+              checkpointPath: directory === undefined ? undefined : findCheckpoint(directory),
             });
           }
           optimizer.applyGradients(gradients, learningRate);
