@@ -1,0 +1,142 @@
+import { Queue } from 'bullmq';
+import type { FailedJobRecord, JobRecord } from './job-record';
+import { parseRedisUrl, queueKeys } from './redis-connection';
+import type { SweepJob } from './sweep-jobs';
+import type { SweepProgress } from './sweep-progress';
+
+/** Options of {@link runRedisSweep}. */
+export interface RedisSweepOptions {
+  /** `redis://host:port`. */
+  url: string;
+  /** Name of the BullMQ queue. */
+  queueName: string;
+  /** Jobs to run (those without a stored result are queued). */
+  jobs: readonly SweepJob[];
+  /** Put jobs that failed on the queue again. */
+  retryFailed: boolean;
+  /** Attempts of a job that throws before it is recorded as failed. @default 2 */
+  attempts?: number;
+  /** Milliseconds between two looks at the queue. @default 1000 */
+  pollMs?: number;
+  /** Progress of the sweep. */
+  progress: SweepProgress;
+  /** Where messages go. */
+  log: (line: string) => void;
+}
+
+/** What the queue holds for a set of jobs. */
+export interface RedisSweepOutcome {
+  /** Stored results by job id. */
+  finished: Map<string, JobRecord>;
+  /** Jobs that failed for good. */
+  failed: FailedJobRecord[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The stored results of these job ids in Redis (missing ones are absent from the map). */
+export async function readRedisResults(
+  url: string,
+  queueName: string,
+  ids: readonly string[],
+): Promise<Map<string, JobRecord>> {
+  const queue = new Queue(queueName, { connection: parseRedisUrl(url) });
+  try {
+    return await resultsOf(queue, queueName, ids);
+  } finally {
+    await queue.close();
+  }
+}
+
+async function resultsOf(
+  queue: Queue,
+  queueName: string,
+  ids: readonly string[],
+): Promise<Map<string, JobRecord>> {
+  const found = new Map<string, JobRecord>();
+  if (ids.length === 0) return found;
+  const client = await queue.client;
+  const values = await client.hmget(queueKeys(queueName).results, ...ids);
+  values.forEach((value, index) => {
+    if (value !== null) found.set(ids[index]!, JSON.parse(value) as JobRecord);
+  });
+  return found;
+}
+
+/**
+ * Puts the jobs without a stored result on the BullMQ queue (the job id is the BullMQ job id,
+ * so a job already waiting or running is not added twice), then waits until every job is
+ * finished or failed, showing progress per worker. Survives a Redis restart: the queue is
+ * read again once Redis answers.
+ */
+export async function runRedisSweep(options: RedisSweepOptions): Promise<RedisSweepOutcome> {
+  const queue = new Queue(options.queueName, { connection: parseRedisUrl(options.url) });
+  queue.on('error', () => {
+    // Connection errors while Redis restarts: ioredis reconnects; the poll loop reports them.
+  });
+  const pollMs = options.pollMs ?? 1000;
+  const ids = options.jobs.map((job) => job.id);
+  try {
+    const stored = await resultsOf(queue, options.queueName, ids);
+    for (const job of options.jobs) {
+      if (stored.has(job.id)) continue;
+      const existing = await queue.getJob(job.id);
+      if (existing !== undefined) {
+        const state = await existing.getState();
+        if (state === 'failed' && options.retryFailed) await existing.retry('failed');
+        if (state !== 'completed') continue;
+        // Completed without a stored result (its result was deleted): run it again.
+        await existing.remove();
+      }
+      await queue.add('student-run', job, {
+        jobId: job.id,
+        attempts: options.attempts ?? 2,
+        removeOnComplete: true,
+        removeOnFail: false,
+      });
+    }
+    let lastLine = '';
+    let lastError = '';
+    for (;;) {
+      try {
+        const finished = await resultsOf(queue, options.queueName, ids);
+        const failed: FailedJobRecord[] = [];
+        for (const job of await queue.getFailed()) {
+          if (job.id === undefined || !ids.includes(job.id) || finished.has(job.id)) continue;
+          const progress = job.progress as { worker?: string } | undefined;
+          failed.push({
+            id: job.id,
+            method: (job.data as SweepJob).method,
+            seed: (job.data as SweepJob).seed,
+            error: job.failedReason ?? 'unknown error',
+            worker: typeof progress === 'object' ? (progress.worker ?? '?') : '?',
+            attempts: job.attemptsMade,
+            failedAt: new Date(job.finishedOn ?? Date.now()).toISOString(),
+          });
+        }
+        options.progress.setCounts(finished.size, failed.length);
+        const running = await queue.getActive();
+        const line = `${options.progress.line()}${running
+          .map((job) => {
+            const progress = job.progress as { worker?: string; epoch?: number } | undefined;
+            const data = job.data as SweepJob;
+            return ` | ${typeof progress === 'object' ? (progress.worker ?? '?') : '?'}: running ${data.method} seed ${data.seed}${typeof progress === 'object' && progress.epoch ? ` (epoch ${progress.epoch} done)` : ''}`;
+          })
+          .join('')}`;
+        if (line !== lastLine) {
+          options.log(line);
+          lastLine = line;
+        }
+        lastError = '';
+        if (finished.size + failed.length >= ids.length) return { finished, failed };
+      } catch (error) {
+        const message = (error as Error).message;
+        if (message !== lastError) options.log(`queue unreachable (${message}); waiting for Redis`);
+        lastError = message;
+      }
+      await sleep(pollMs);
+    }
+  } finally {
+    await queue.close();
+  }
+}
