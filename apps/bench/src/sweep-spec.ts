@@ -85,7 +85,7 @@ function fail(argument: string, expected: string, received: unknown): never {
 function checkKeys(value: PlainObject, valid: readonly string[], where: string): void {
   for (const key of Object.keys(value)) {
     if (!valid.includes(key)) {
-      throw new UnknownNameError({ kind: `key of ${where}`, name: key, validNames: [...valid] });
+      throw new UnknownNameError({ kind: `${where} key`, name: key, validNames: [...valid] });
     }
   }
 }
@@ -98,7 +98,7 @@ function objectAt(value: unknown, argument: string): PlainObject {
 function checkLossName(name: string, argument: string): void {
   const valid = Object.keys(DEFAULT_LOSS_WEIGHTS);
   if (!valid.includes(name)) {
-    throw new UnknownNameError({ kind: `loss in ${argument}`, name, validNames: valid });
+    throw new UnknownNameError({ kind: `${argument} loss`, name, validNames: valid });
   }
 }
 
@@ -166,7 +166,7 @@ function parseSeedsField(raw: unknown): number[] {
  */
 export function validateSweepSpec(raw: unknown): SweepSpec {
   const object = objectAt(raw, 'sweep spec');
-  checkKeys(object, TOP_KEYS, 'the sweep spec');
+  checkKeys(object, TOP_KEYS, 'sweep spec');
   if (typeof object.preset !== 'string') fail('preset', 'a preset name (string)', object.preset);
   if (object.name !== undefined && typeof object.name !== 'string') {
     fail('name', 'a string', object.name);
