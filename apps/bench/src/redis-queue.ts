@@ -32,6 +32,12 @@ export interface RedisSweepOutcome {
   failed: FailedJobRecord[];
 }
 
+/**
+ * The BullMQ job id of a sweep job: prefixed, because BullMQ refuses custom ids that read as
+ * integers, which a hex hash can (all digits).
+ */
+export const queueJobId = (id: string): string => `job-${id}`;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The stored results of these job ids in Redis (missing ones are absent from the map). */
@@ -80,7 +86,7 @@ export async function runRedisSweep(options: RedisSweepOptions): Promise<RedisSw
     const stored = await resultsOf(queue, options.queueName, ids);
     for (const job of options.jobs) {
       if (stored.has(job.id)) continue;
-      const existing = await queue.getJob(job.id);
+      const existing = await queue.getJob(queueJobId(job.id));
       if (existing !== undefined) {
         const state = await existing.getState();
         if (state === 'failed' && options.retryFailed) await existing.retry('failed');
@@ -89,7 +95,7 @@ export async function runRedisSweep(options: RedisSweepOptions): Promise<RedisSw
         await existing.remove();
       }
       await queue.add('student-run', job, {
-        jobId: job.id,
+        jobId: queueJobId(job.id),
         attempts: options.attempts ?? 2,
         removeOnComplete: true,
         removeOnFail: false,
@@ -102,10 +108,11 @@ export async function runRedisSweep(options: RedisSweepOptions): Promise<RedisSw
         const finished = await resultsOf(queue, options.queueName, ids);
         const failed: FailedJobRecord[] = [];
         for (const job of await queue.getFailed()) {
-          if (job.id === undefined || !ids.includes(job.id) || finished.has(job.id)) continue;
+          const id = (job.data as SweepJob).id;
+          if (!ids.includes(id) || finished.has(id)) continue;
           const progress = job.progress as { worker?: string } | undefined;
           failed.push({
-            id: job.id,
+            id,
             method: (job.data as SweepJob).method,
             seed: (job.data as SweepJob).seed,
             error: job.failedReason ?? 'unknown error',

@@ -4,6 +4,7 @@ import { collectResults, type VariantOutputs } from './collect-results';
 import type { FailedJobRecord, JobRecord } from './job-record';
 import { JobStore, writeFileAtomic } from './job-store';
 import { defaultWorkerCount, runLocalWorkers, threadsPerWorker } from './local-workers';
+import { formatDuration } from './markdown-table';
 import type { TextSink } from './progress-display';
 import { readRedisResults, runRedisSweep } from './redis-queue';
 import { disposeBenchContext, prepareBenchContext } from './run-benchmark';
@@ -143,6 +144,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   );
   const progress = new SweepProgress(sweep.jobs.length, records.size, options.progressSink);
   let failed: FailedJobRecord[] = [];
+  const runStarted = Date.now();
   if (todo.length > 0) {
     if (options.queue !== undefined) {
       const outcome = await runRedisSweep({
@@ -189,6 +191,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       for (const record of outcome.finished) records.set(record.id, record);
       failed = outcome.failed;
     }
+  }
+  if (todo.length > 0) {
+    const minutes = (Date.now() - runStarted) / 60_000;
+    options.log(
+      `ran ${todo.length} job(s) in ${formatDuration(Date.now() - runStarted)}: ${(todo.length / minutes).toFixed(1)} jobs/min`,
+    );
   }
   const variants = await aggregate(spec, sweep, records, options);
   reportFailures(failed, options);

@@ -74,7 +74,7 @@ const tableNumbers = (dir: string) =>
     .readFileSync(path.join(dir, 'table.md'), 'utf8')
     .split('\n')
     .filter((line) => line.startsWith('| '))
-    .map((line) => line.split('|').slice(0, -2).join('|'));
+    .map((line) => line.split('|').slice(0, -2).join('|').replace(', cached)', ')'));
 
 let reference: BenchResults;
 const referenceDir = path.join(scratch, 'single-process');
@@ -317,7 +317,7 @@ describe.skipIf(redisMissing)('geokd-bench sweep --queue (Redis, BullMQ)', () =>
             if (progress.epoch < 1 || progress.epoch >= 3) continue;
             const index = Number(progress.worker?.slice(1)) - 1;
             workers[index]!.child.kill('SIGKILL');
-            killed = { worker: progress.worker!, jobId: job.id! };
+            killed = { worker: progress.worker!, jobId: (job.data as { id: string }).id };
             return true;
           }
           return false;
