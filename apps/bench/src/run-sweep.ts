@@ -144,8 +144,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   );
   const progress = new SweepProgress(sweep.jobs.length, records.size, options.progressSink);
   let failed: FailedJobRecord[] = [];
-  const runStarted = Date.now();
+  let runStarted = Date.now();
   if (todo.length > 0) {
+    // The teacher is trained once, here, and cached before the workers start: local workers
+    // (and Redis workers on this machine) load it instead of training it again.
+    disposeBenchContext(
+      await prepareBenchContext({ spec: spec.base, cacheDir: options.cacheDir, log: options.log }),
+    );
+    runStarted = Date.now();
     if (options.queue !== undefined) {
       const outcome = await runRedisSweep({
         url: options.queue,
@@ -163,13 +169,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       failed = outcome.failed;
       for (const record of failed) store.storeFailed(record);
     } else {
-      // The teacher is trained once, here, and cached before the workers start: they load it.
-      const context = await prepareBenchContext({
-        spec: spec.base,
-        cacheDir: options.cacheDir,
-        log: options.log,
-      });
-      disposeBenchContext(context);
       const workers = Math.min(
         options.workers ?? defaultWorkerCount(spec.base.backend),
         todo.length,
