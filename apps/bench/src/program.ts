@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +117,16 @@ async function sweepAction(
   io: CliIo,
 ): Promise<number> {
   const { loadSweepSpec } = await import('./sweep-spec');
+  // `pnpm bench sweep apps/bench/…` runs in apps/bench: a path relative to where pnpm was
+  // started (INIT_CWD) is found there.
+  const initCwd = process.env.INIT_CWD;
+  if (
+    !fs.existsSync(specFile) &&
+    initCwd !== undefined &&
+    fs.existsSync(path.resolve(initCwd, specFile))
+  ) {
+    specFile = path.resolve(initCwd, specFile);
+  }
   let name: string;
   try {
     name = loadSweepSpec(specFile).name;
