@@ -104,6 +104,14 @@ describe('sweep.schema.json', () => {
     }
   });
 
+  it('accepts the shipped examples (JSON and YAML give the same sweep)', () => {
+    const examples = path.resolve(import.meta.dirname, '..', 'examples');
+    const fromJson = loadSweepSpec(path.join(examples, 'lambda-sweep.json'));
+    expect(loadSweepSpec(path.join(examples, 'lambda-sweep.yaml'))).toEqual(fromJson);
+    const raw = JSON.parse(fs.readFileSync(path.join(examples, 'lambda-sweep.json'), 'utf8'));
+    expect(schemaAccepts(raw), JSON.stringify(schemaAccepts.errors)).toBe(true);
+  });
+
   it.each(validExamples)('accepts what the validator accepts: %j', (example) => {
     expect(() => validateSweepSpec(example)).not.toThrow();
     expect(schemaAccepts(example), JSON.stringify(schemaAccepts.errors)).toBe(true);
