@@ -122,17 +122,43 @@ export async function runRedisSweep(options: RedisSweepOptions): Promise<RedisSw
           });
         }
         options.progress.setCounts(finished.size, failed.length);
-        const running = await queue.getActive();
-        const line = `${options.progress.line()}${running
-          .map((job) => {
-            const progress = job.progress as { worker?: string; epoch?: number } | undefined;
-            const data = job.data as SweepJob;
-            return ` | ${typeof progress === 'object' ? (progress.worker ?? '?') : '?'}: running ${data.method} seed ${data.seed}${typeof progress === 'object' && progress.epoch ? ` (epoch ${progress.epoch} done)` : ''}`;
-          })
-          .join('')}`;
-        if (line !== lastLine) {
+        const perWorker = new Map<string, { done: number; failed: number; running: string[] }>();
+        const tally = (name: string) => {
+          let entry = perWorker.get(name);
+          if (entry === undefined) {
+            entry = { done: 0, failed: 0, running: [] };
+            perWorker.set(name, entry);
+          }
+          return entry;
+        };
+        for (const record of finished.values()) tally(record.worker).done += 1;
+        for (const record of failed) tally(record.worker).failed += 1;
+        for (const job of await queue.getActive()) {
+          const progress = job.progress as { worker?: string; epoch?: number } | undefined;
+          const data = job.data as SweepJob;
+          const worker = typeof progress === 'object' ? (progress.worker ?? '?') : '?';
+          const epoch =
+            typeof progress === 'object' && progress.epoch ? `, epoch ${progress.epoch} done` : '';
+          tally(worker).running.push(`${data.method} seed ${data.seed} (${data.id}${epoch})`);
+        }
+        const head = options.progress.line().split(' | ')[0]!;
+        const line = [
+          head.replace(
+            /, \d+ running,/,
+            `, ${[...perWorker.values()].reduce((sum, entry) => sum + entry.running.length, 0)} running,`,
+          ),
+          ...[...perWorker.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(
+              ([name, entry]) =>
+                `${name}: ${entry.done} done${entry.failed > 0 ? `, ${entry.failed} failed` : ''}${entry.running.length > 0 ? `, running ${entry.running.join(', ')}` : ''}`,
+            ),
+        ].join(' | ');
+        // A line per change of the counts or of what runs (not per tick of the ETA).
+        const key = line.replace(/ETA [^|]*/, '');
+        if (key !== lastLine) {
           options.log(line);
-          lastLine = line;
+          lastLine = key;
         }
         lastError = '';
         if (finished.size + failed.length >= ids.length) return { finished, failed };
