@@ -274,127 +274,130 @@ async function stopWorkers(workers: { child: ChildProcess; done: Promise<Finishe
   await Promise.all(workers.map((worker) => worker.done));
 }
 
-describe.skipIf(redisMissing)('geokd-bench sweep --queue (Redis, BullMQ)', () => {
-  let redis: RedisServer;
+describe.skipIf(redisMissing)(
+  `geokd-bench sweep --queue (Redis, BullMQ)${redisMissing ? ` (skipped: ${SKIP_REASON})` : ''}`,
+  () => {
+    let redis: RedisServer;
 
-  beforeAll(async () => {
-    redis = new RedisServer(await freePort());
-    await redis.start();
-  }, 60_000);
+    beforeAll(async () => {
+      redis = new RedisServer(await freePort());
+      await redis.start();
+    }, 60_000);
 
-  afterAll(async () => {
-    await redis?.stop();
-  });
+    afterAll(async () => {
+      await redis?.stop();
+    });
 
-  it('a worker killed with SIGKILL mid-job: its job is resumed by another, every job finishes once, same table', async () => {
-    const queueName = 'e2e-kill';
-    const out = path.join(scratch, 'redis-kill');
-    const workers = startWorkers(redis, queueName, 3, path.join(scratch, 'checkpoints-kill'));
-    const coordinator = startCli([
-      'sweep',
-      specFile,
-      '--queue',
-      redis.url,
-      '--queue-name',
-      queueName,
-      '--out',
-      out,
-      '--cache-dir',
-      cacheDir,
-      '--poll-ms',
-      '200',
-    ]);
-    const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } });
-    let killed: { worker: string; jobId: string } | undefined;
-    try {
-      // Kill the first worker seen between two epochs of a job (a checkpoint exists).
-      await waitFor(
-        'a job in the middle of its epochs',
-        async () => {
-          for (const job of await queue.getActive()) {
-            const progress = job.progress as { worker?: string; epoch?: number };
-            if (typeof progress !== 'object' || progress.epoch === undefined) continue;
-            if (progress.epoch < 1 || progress.epoch >= 3) continue;
-            const index = Number(progress.worker?.slice(1)) - 1;
-            workers[index]!.child.kill('SIGKILL');
-            killed = { worker: progress.worker!, jobId: (job.data as { id: string }).id };
-            return true;
-          }
-          return false;
-        },
-        180_000,
-      );
-      const finished = await coordinator.done;
-      expect(finished.code, finished.stderr + finished.stdout).toBe(0);
-      const client = await queue.client;
-      const completions = await client.hgetall(`geokd:${queueName}:completions`);
-      expect(Object.keys(completions)).toHaveLength(12);
-      expect(Object.values(completions).every((count) => count === '1')).toBe(true);
-      const record = JSON.parse(
-        (await client.hget(`geokd:${queueName}:results`, killed!.jobId))!,
-      ) as JobRecord;
-      expect(record.worker).not.toBe(killed!.worker);
-      expect(record.resumedEpochs).toBeGreaterThanOrEqual(1);
-      expect(numbers(readResults(out))).toEqual(numbers(reference));
-      expect(tableNumbers(out)).toEqual(tableNumbers(referenceDir));
-
-      // `collect` builds the same table from what Redis holds.
-      const collected = path.join(scratch, 'redis-collected');
-      const collect = await runCli([
-        'collect',
+    it('a worker killed with SIGKILL mid-job: its job is resumed by another, every job finishes once, same table', async () => {
+      const queueName = 'e2e-kill';
+      const out = path.join(scratch, 'redis-kill');
+      const workers = startWorkers(redis, queueName, 3, path.join(scratch, 'checkpoints-kill'));
+      const coordinator = startCli([
+        'sweep',
         specFile,
         '--queue',
         redis.url,
         '--queue-name',
         queueName,
         '--out',
-        collected,
+        out,
         '--cache-dir',
         cacheDir,
+        '--poll-ms',
+        '200',
       ]);
-      expect(collect.code, collect.stderr).toBe(0);
-      expect(numbers(readResults(collected))).toEqual(numbers(reference));
-    } finally {
-      await queue.close();
-      await stopWorkers(workers);
-    }
-  }, 300_000);
-
-  it('Redis restarted during the sweep: the jobs persist (AOF) and the sweep ends with the same numbers', async () => {
-    const queueName = 'e2e-restart';
-    const out = path.join(scratch, 'redis-restart');
-    const workers = startWorkers(redis, queueName, 2, path.join(scratch, 'checkpoints-restart'));
-    const coordinator = startCli([
-      'sweep',
-      specFile,
-      '--queue',
-      redis.url,
-      '--queue-name',
-      queueName,
-      '--out',
-      out,
-      '--cache-dir',
-      cacheDir,
-      '--poll-ms',
-      '200',
-    ]);
-    try {
       const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } });
-      const stored = async () =>
-        Object.keys(await (await queue.client).hgetall(`geokd:${queueName}:results`)).length;
-      await waitFor('three finished jobs', async () => (await stored()) >= 3, 180_000);
-      const before = await stored();
-      await redis.stop();
-      await sleep(1000);
-      await redis.start();
-      // What was stored before the restart is still there (AOF).
-      expect(await stored()).toBeGreaterThanOrEqual(before);
-      await queue.close();
-      const finished = await coordinator.done;
-      expect(finished.code, finished.stderr + finished.stdout).toBe(0);
-      expect(numbers(readResults(out))).toEqual(numbers(reference));
-    } finally {
-      await stopWorkers(workers);
-    }
-  }, 300_000);
-});
+      let killed: { worker: string; jobId: string } | undefined;
+      try {
+        // Kill the first worker seen between two epochs of a job (a checkpoint exists).
+        await waitFor(
+          'a job in the middle of its epochs',
+          async () => {
+            for (const job of await queue.getActive()) {
+              const progress = job.progress as { worker?: string; epoch?: number };
+              if (typeof progress !== 'object' || progress.epoch === undefined) continue;
+              if (progress.epoch < 1 || progress.epoch >= 3) continue;
+              const index = Number(progress.worker?.slice(1)) - 1;
+              workers[index]!.child.kill('SIGKILL');
+              killed = { worker: progress.worker!, jobId: (job.data as { id: string }).id };
+              return true;
+            }
+            return false;
+          },
+          180_000,
+        );
+        const finished = await coordinator.done;
+        expect(finished.code, finished.stderr + finished.stdout).toBe(0);
+        const client = await queue.client;
+        const completions = await client.hgetall(`geokd:${queueName}:completions`);
+        expect(Object.keys(completions)).toHaveLength(12);
+        expect(Object.values(completions).every((count) => count === '1')).toBe(true);
+        const record = JSON.parse(
+          (await client.hget(`geokd:${queueName}:results`, killed!.jobId))!,
+        ) as JobRecord;
+        expect(record.worker).not.toBe(killed!.worker);
+        expect(record.resumedEpochs).toBeGreaterThanOrEqual(1);
+        expect(numbers(readResults(out))).toEqual(numbers(reference));
+        expect(tableNumbers(out)).toEqual(tableNumbers(referenceDir));
+
+        // `collect` builds the same table from what Redis holds.
+        const collected = path.join(scratch, 'redis-collected');
+        const collect = await runCli([
+          'collect',
+          specFile,
+          '--queue',
+          redis.url,
+          '--queue-name',
+          queueName,
+          '--out',
+          collected,
+          '--cache-dir',
+          cacheDir,
+        ]);
+        expect(collect.code, collect.stderr).toBe(0);
+        expect(numbers(readResults(collected))).toEqual(numbers(reference));
+      } finally {
+        await queue.close();
+        await stopWorkers(workers);
+      }
+    }, 300_000);
+
+    it('Redis restarted during the sweep: the jobs persist (AOF) and the sweep ends with the same numbers', async () => {
+      const queueName = 'e2e-restart';
+      const out = path.join(scratch, 'redis-restart');
+      const workers = startWorkers(redis, queueName, 2, path.join(scratch, 'checkpoints-restart'));
+      const coordinator = startCli([
+        'sweep',
+        specFile,
+        '--queue',
+        redis.url,
+        '--queue-name',
+        queueName,
+        '--out',
+        out,
+        '--cache-dir',
+        cacheDir,
+        '--poll-ms',
+        '200',
+      ]);
+      try {
+        const queue = new Queue(queueName, { connection: { host: '127.0.0.1', port: redis.port } });
+        const stored = async () =>
+          Object.keys(await (await queue.client).hgetall(`geokd:${queueName}:results`)).length;
+        await waitFor('three finished jobs', async () => (await stored()) >= 3, 180_000);
+        const before = await stored();
+        await redis.stop();
+        await sleep(1000);
+        await redis.start();
+        // What was stored before the restart is still there (AOF).
+        expect(await stored()).toBeGreaterThanOrEqual(before);
+        await queue.close();
+        const finished = await coordinator.done;
+        expect(finished.code, finished.stderr + finished.stdout).toBe(0);
+        expect(numbers(readResults(out))).toEqual(numbers(reference));
+      } finally {
+        await stopWorkers(workers);
+      }
+    }, 300_000);
+  },
+);
