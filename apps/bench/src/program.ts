@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GeokdError } from '@geokd/errors';
@@ -82,6 +84,84 @@ interface SpeedOptions {
   batchSizes?: string[];
   out?: string;
   pytorch: boolean;
+}
+
+interface SweepCommandOptions {
+  workers?: number;
+  queue?: string;
+  queueName: string;
+  only?: string[];
+  retryFailed?: boolean;
+  out?: string;
+  cacheDir?: string;
+  checkpointDir?: string;
+  pollMs?: number;
+}
+
+interface WorkerCommandOptions {
+  queue?: string;
+  queueName: string;
+  cacheDir?: string;
+  checkpointDir?: string;
+  stallMs: number;
+  name?: string;
+  ipc?: boolean;
+}
+
+/** Runs `sweep` or `collect`; resolves to the exit code (1 when a job failed or has no result). */
+async function sweepAction(
+  kind: 'sweep' | 'collect',
+  specFile: string,
+  options: SweepCommandOptions,
+  command: Command,
+  io: CliIo,
+): Promise<number> {
+  const { loadSweepSpec } = await import('./sweep-spec');
+  // `pnpm bench sweep apps/bench/…` runs in apps/bench: a path relative to where pnpm was
+  // started (INIT_CWD) is found there.
+  const initCwd = process.env.INIT_CWD;
+  if (
+    !fs.existsSync(specFile) &&
+    initCwd !== undefined &&
+    fs.existsSync(path.resolve(initCwd, specFile))
+  ) {
+    specFile = path.resolve(initCwd, specFile);
+  }
+  let name: string;
+  try {
+    name = loadSweepSpec(specFile).name;
+    if (options.queue !== undefined) {
+      const { parseRedisUrl } = await import('./redis-connection');
+      parseRedisUrl(options.queue);
+    }
+  } catch (error) {
+    if (GeokdError.isInstance(error)) throw new UsageFailure((error as Error).message, command);
+    throw error;
+  }
+  const outDir = path.resolve(
+    options.out ?? path.join(packageDir(), 'results', 'sweeps', name.replace(/[^\w.-]+/g, '_')),
+  );
+  const sweepOptions = {
+    specFile,
+    outDir,
+    cacheDir: path.resolve(options.cacheDir ?? path.join(packageDir(), '.cache')),
+    ...(options.checkpointDir !== undefined
+      ? { checkpointRoot: path.resolve(options.checkpointDir) }
+      : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.queue !== undefined ? { queue: options.queue } : {}),
+    queueName: options.queueName,
+    ...(options.only !== undefined ? { only: options.only } : {}),
+    retryFailed: options.retryFailed === true,
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    cliPath: path.join(packageDir(), 'dist', 'cli.js'),
+    log: (line: string) => io.stdout.write(`${line}\n`),
+    progressSink: io.stderr,
+  };
+  const { runSweep, collectSweep } = await import('./run-sweep');
+  const result = kind === 'sweep' ? await runSweep(sweepOptions) : await collectSweep(sweepOptions);
+  const missing = result.variants.some((variant) => variant.missing.length > 0);
+  return result.failed.length > 0 || missing || result.variants.length === 0 ? 1 : 0;
 }
 
 /** Builds the commander program; `run` is the default command. */
@@ -233,6 +313,96 @@ function buildProgram(io: CliIo, outcome: { code: number }): Command {
       });
       outcome.code = 0;
     });
+  const sweepCommand = program
+    .command('sweep')
+    .description(
+      'run a sweep (preset × methods × seeds × loss weights/options) on local worker processes or a Redis queue; finished jobs are kept and never re-run',
+    )
+    .argument('<spec>', 'sweep spec file (JSON or YAML; schema: apps/bench/sweep.schema.json)')
+    .option(
+      '--workers <n>',
+      'local worker processes (default: one per 2 cores on wasm/cpu, 1 on tensorflow)',
+      integer('--workers', 1),
+    )
+    .option('--queue <url>', 'put the jobs on a BullMQ queue in Redis, e.g. redis://127.0.0.1:6379')
+    .option('--queue-name <name>', 'name of the BullMQ queue', 'geokd-bench')
+    .option('--only <ids>', 'run only these job ids (comma-separated)', list)
+    .option('--retry-failed', 'run only the jobs that failed before')
+    .option('--out <dir>', 'output folder (default: apps/bench/results/sweeps/<spec name>)')
+    .option('--cache-dir <dir>', 'teacher cache folder (default: apps/bench/.cache)')
+    .option('--checkpoint-dir <dir>', 'per-job checkpoints (default: <out>/checkpoints)')
+    .option(
+      '--poll-ms <n>',
+      'ms between two looks at the Redis queue',
+      integer('--poll-ms', 10),
+      1000,
+    )
+    .action(async (specFile: string, options: SweepCommandOptions, command: Command) => {
+      outcome.code = await sweepAction('sweep', specFile, options, command, io);
+    });
+  program
+    .command('collect')
+    .description("build a sweep's table, charts and results.json from its stored results")
+    .argument('<spec>', 'sweep spec file (JSON or YAML)')
+    .option('--queue <url>', 'read the results from this Redis, e.g. redis://127.0.0.1:6379')
+    .option('--queue-name <name>', 'name of the BullMQ queue', 'geokd-bench')
+    .option('--out <dir>', 'output folder (default: apps/bench/results/sweeps/<spec name>)')
+    .option('--cache-dir <dir>', 'teacher cache folder (default: apps/bench/.cache)')
+    .action(async (specFile: string, options: SweepCommandOptions, command: Command) => {
+      outcome.code = await sweepAction('collect', specFile, options, command, io);
+    });
+  program
+    .command('worker')
+    .description('pull sweep jobs from a Redis queue and run them (until Ctrl-C / SIGTERM)')
+    .option('--queue <url>', 'the Redis of the sweep, e.g. redis://127.0.0.1:6379')
+    .option('--queue-name <name>', 'name of the BullMQ queue', 'geokd-bench')
+    .option('--cache-dir <dir>', 'teacher cache folder (default: apps/bench/.cache)')
+    .option(
+      '--checkpoint-dir <dir>',
+      "per-job checkpoints, shared by this machine's workers (default: <tmp>/geokd-bench-checkpoints)",
+    )
+    .option(
+      '--stall-ms <n>',
+      "ms after which a silent worker's job goes to another worker",
+      integer('--stall-ms', 100),
+      30_000,
+    )
+    .option('--name <name>', 'name of this worker in the progress lines')
+    .addOption(new Option('--ipc', 'run as a local worker of `sweep --workers`').hideHelp())
+    .action(async (options: WorkerCommandOptions, command: Command) => {
+      const cacheDir = path.resolve(options.cacheDir ?? path.join(packageDir(), '.cache'));
+      const checkpointRoot = path.resolve(
+        options.checkpointDir ?? path.join(os.tmpdir(), 'geokd-bench-checkpoints'),
+      );
+      if (options.ipc === true) {
+        const { runIpcWorker } = await import('./sweep-worker');
+        await runIpcWorker({ cacheDir, checkpointRoot });
+        outcome.code = 0;
+        return;
+      }
+      if (options.queue === undefined) {
+        throw new UsageFailure('worker needs --queue redis://host:port', command);
+      }
+      try {
+        const { parseRedisUrl } = await import('./redis-connection');
+        parseRedisUrl(options.queue);
+      } catch (error) {
+        if (GeokdError.isInstance(error)) throw new UsageFailure((error as Error).message, command);
+        throw error;
+      }
+      const { runRedisWorker } = await import('./redis-worker');
+      await runRedisWorker({
+        url: options.queue,
+        queueName: options.queueName,
+        cacheDir,
+        checkpointRoot,
+        stallMs: options.stallMs,
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        log: (line) => io.stderr.write(`${line}\n`),
+      });
+      outcome.code = 0;
+    });
+  void sweepCommand;
   void run;
   return program;
 }

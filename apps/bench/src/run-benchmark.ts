@@ -21,7 +21,7 @@ import { type BenchData, loadBenchData } from './load-bench-data';
 import { machineInfo } from './machine-info';
 import { markdownTable } from './markdown-table';
 import { ProgressDisplay, type TextSink } from './progress-display';
-import { getMethod, isGkdMethod } from './registry';
+import { getMethod, isGkdMethod, type LossTermSpec } from './registry';
 import { type RenderedChart, renderChart } from './render-chart';
 import type { BackendDetails, BenchResults, RunResult, TeacherResult } from './results-schema';
 import { type SimilarityPanel, similarityHeatmapChartSpec } from './similarity-heatmap-chart';
@@ -108,21 +108,75 @@ function trainerData(training: BenchSpec['teacherTraining'], data: BenchData): B
   };
 }
 
+/** The part of a progress display the benchmark drives. */
+export interface BenchProgress {
+  /** A run starts. */
+  startRun(kind: 'teacher' | 'student', label: string): void;
+  /** A trainer event of the current run. */
+  onEvent(event: never): void;
+  /** The current run ended. */
+  endRun(message: string): void;
+}
+
 /**
- * Runs a whole benchmark: trains (or loads from the cache) the teacher, distils one student
- * per method and seed, and writes `results.json`, `table.md`, `similarity-graphs.json` and the
- * charts (SVG + PNG) into `outDir`.
- *
- * @example
- * ```ts
- * const spec = resolveSpec({ preset: 'quick' });
- * const { table } = await runBenchmark({ spec, outDir: 'results/quick', cacheDir: '.cache' });
- * ```
+ * Everything the student runs of one spec share: the data, the trained (or cached) teacher, the
+ * taps, the heatmap batch and the heatmap panels of the teacher and of the untrained student.
+ * Free it with {@link disposeBenchContext}.
  */
-export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchOutputs> {
-  const { outDir } = options;
+export interface BenchContext {
+  /** The spec (normalisation switched off for data without statistics). */
+  spec: BenchSpec;
+  /** The backend it runs on. */
+  backendDetails: BackendDetails;
+  /** Training and test data. */
+  data: BenchData;
+  /** The teacher, trained or loaded from the cache. */
+  teacher: FeatureModel;
+  /** The teacher's row of the results. */
+  teacherResult: TeacherResult;
+  /** Taps the feature losses act on. */
+  taps: string[];
+  /** The student's model, config and budget. */
+  student: BenchResults['student'];
+  /** The fixed, class-sorted test batch of the heatmaps. */
+  heatmapBatch: { x: tf.Tensor4D; y: tf.Tensor1D };
+  /** Heatmap panels of the teacher and of the student before training (first seed). */
+  panels: SimilarityPanel[];
+  /** Methods whose trained student (first seed) gets a heatmap panel. */
+  heatmapMethods: string[];
+  /** When the context was started (ms since the epoch). */
+  started: number;
+}
+
+/** Options of {@link prepareBenchContext}. */
+export interface PrepareBenchContextOptions {
+  /** The resolved run spec. */
+  spec: BenchSpec;
+  /** Folder of the teacher cache. */
+  cacheDir: string;
+  /** Where messages are printed. */
+  log: (line: string) => void;
+  /** Builds the progress display once it is known whether the teacher is cached. */
+  progress?: (teacherCached: boolean) => BenchProgress | undefined;
+}
+
+/** The methods whose trained student (first seed) gets a heatmap panel: baseline and the first GKD method. */
+export function heatmapMethodsOf(methods: readonly string[]): string[] {
+  return [
+    methods.find((name) => name === 'baseline'),
+    methods.find((name) => isGkdMethod(name)),
+  ].filter((name): name is string => name !== undefined);
+}
+
+/**
+ * Initialises the backend, loads the data, trains the teacher (or loads it from the cache, and
+ * stores a newly trained one there) and prepares the heatmap batch.
+ */
+export async function prepareBenchContext(
+  options: PrepareBenchContextOptions,
+): Promise<BenchContext> {
+  const { log } = options;
   let spec = options.spec;
-  const log = options.log ?? ((line: string) => console.log(line));
   const started = Date.now();
   if (spec.backend !== undefined) process.env.GEOKD_BACKEND = spec.backend;
   const backendInfo = await initBackend({ quiet: true });
@@ -148,7 +202,6 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
   const studentInfo = { model: probe.name, config: probe.config };
   const teacherBudget = budgetOf(teacher);
 
-  const methods = spec.methods.map((name) => getMethod(name));
   const cache = new TeacherCache(options.cacheDir);
   const cacheKey = teacherCacheKey({
     teacherConfig: { name: teacher.name, config: teacher.config },
@@ -162,12 +215,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
     },
   });
   const cached = cache.lookup(cacheKey, log);
-  const progress = new ProgressDisplay({
-    totalRuns: methods.length * spec.seeds.length,
-    studentEpochs: spec.studentTraining.epochs,
-    teacherEpochs: cached ? 0 : spec.teacherTraining.epochs,
-    ...(options.progressSink ? { sink: options.progressSink } : {}),
-  });
+  const progress = options.progress?.(cached !== undefined);
 
   let teacherResult: TeacherResult;
   if (cached) {
@@ -177,13 +225,13 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
       `teacher ${teacher.name}: reused from the cache (${cacheKey}), test accuracy ${(teacherResult.accuracy * 100).toFixed(2)} %`,
     );
   } else {
-    progress.startRun('teacher', `teacher ${teacher.name}`);
+    progress?.startRun('teacher', `teacher ${teacher.name}`);
     const trained = await trainTeacher({
       model: teacher,
       data: trainerData(spec.teacherTraining, data),
       ...trainingOptions(spec.teacherTraining, spec),
       seed: TEACHER_SEED,
-      onEvent: (event: unknown) => progress.onEvent(event as never),
+      onEvent: (event: unknown) => progress?.onEvent(event as never),
     });
     teacherResult = {
       model: teacher.name,
@@ -196,7 +244,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
       cacheKey,
       history: toEpochRecords(trained.history),
     };
-    progress.endRun(`test accuracy ${(trained.test.accuracy * 100).toFixed(2)} %`);
+    progress?.endRun(`test accuracy ${(trained.test.accuracy * 100).toFixed(2)} %`);
     await cache.store(cacheKey, teacherResult, (dir) => saveModelWeights(teacher, dir));
   }
 
@@ -225,80 +273,196 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
     ),
   );
   probe.dispose();
-  const heatmapMethods = [
-    spec.methods.find((name) => name === 'baseline'),
-    spec.methods.find((name) => isGkdMethod(name)),
-  ].filter((name): name is string => name !== undefined);
+  return {
+    spec,
+    backendDetails,
+    data,
+    teacher,
+    teacherResult,
+    taps,
+    student: { ...studentInfo, ...studentBudget },
+    heatmapBatch,
+    panels,
+    heatmapMethods: heatmapMethodsOf(spec.methods),
+    started,
+  };
+}
 
-  const runs: RunResult[] = [];
-  for (const seed of spec.seeds) {
-    for (const method of methods) {
-      const student = createModel(spec.student.name, { ...spec.student.options, seed });
-      const losses = method.terms({
-        taps,
-        batchSize: spec.studentTraining.batchSize,
-        ...(spec.lossWeights ? { lossWeights: spec.lossWeights } : {}),
-      });
-      progress.startRun('student', `${method.name} (seed ${seed})`);
-      try {
-        const result = await distill({
-          teacher,
-          student,
-          data: trainerData(spec.studentTraining, data),
-          losses,
-          ...trainingOptions(spec.studentTraining, spec),
-          seed,
-          onEvent: (event: unknown) => progress.onEvent(event as never),
-        });
-        runs.push({
-          method: method.name,
-          seed,
-          accuracy: result.test.accuracy,
-          loss: result.test.loss,
-          durationMs: result.durationMs,
-          losses,
-          history: toEpochRecords(result.history),
-        });
-        progress.endRun(`test accuracy ${(result.test.accuracy * 100).toFixed(2)} %`);
-        if (seed === spec.seeds[0] && heatmapMethods.includes(method.name)) {
-          panels.push(
-            ...similaritySnapshot(
-              student,
-              heatmapBatch.x,
-              heatmapBatch.y,
-              taps,
-              `${method.name}, after`,
-            ),
-          );
-        }
-      } finally {
-        student.dispose();
-      }
-    }
+/** One student run: a method, a seed and optionally other loss weights or loss options. */
+export interface StudentJob {
+  /** Method name from the bench's registry. */
+  method: string;
+  /** Seed of the student's initialisation and data order. */
+  seed: number;
+  /** Loss weights by loss name (over the spec's `lossWeights`). */
+  lossWeights?: Record<string, number>;
+  /** Options merged into the options of each loss term with that loss name. */
+  lossOptions?: Record<string, Record<string, unknown>>;
+}
+
+/** Options of {@link runStudent}. */
+export interface RunStudentOptions {
+  /** Receives the trainer's events. */
+  onEvent?: (event: unknown) => void;
+  /** Per-epoch checkpoints of the run; an existing checkpoint there is resumed. */
+  checkpointDir?: string;
+  /** Label of the heatmap panel of the trained student; no panel when absent. */
+  panelLabel?: string;
+}
+
+/** The loss terms of a job: the method's terms with the job's weights and options. */
+export function studentLossTerms(
+  job: StudentJob,
+  spec: BenchSpec,
+  taps: readonly string[],
+): LossTermSpec[] {
+  const lossWeights = { ...(spec.lossWeights ?? {}), ...(job.lossWeights ?? {}) };
+  const terms = getMethod(job.method).terms({
+    taps,
+    batchSize: spec.studentTraining.batchSize,
+    ...(Object.keys(lossWeights).length > 0 ? { lossWeights } : {}),
+  });
+  return terms.map((term) => {
+    const extra = job.lossOptions?.[term.loss];
+    return extra === undefined ? term : { ...term, options: { ...(term.options ?? {}), ...extra } };
+  });
+}
+
+/** Distils one student of `context` and returns its run record (and heatmap panels). */
+export async function runStudent(
+  context: BenchContext,
+  job: StudentJob,
+  options: RunStudentOptions = {},
+): Promise<{ run: RunResult; panels: SimilarityPanel[]; resumedEpochs: number }> {
+  const { spec, taps, heatmapBatch } = context;
+  const student = createModel(spec.student.name, { ...spec.student.options, seed: job.seed });
+  const losses = studentLossTerms(job, spec, taps);
+  try {
+    const result = await distill({
+      teacher: context.teacher,
+      student,
+      data: trainerData(spec.studentTraining, context.data),
+      losses,
+      ...trainingOptions(spec.studentTraining, spec),
+      seed: job.seed,
+      ...(options.checkpointDir !== undefined
+        ? { checkpointDir: options.checkpointDir, resume: true }
+        : {}),
+      onEvent: (event: unknown) => options.onEvent?.(event),
+    });
+    const run: RunResult = {
+      method: job.method,
+      seed: job.seed,
+      accuracy: result.test.accuracy,
+      loss: result.test.loss,
+      durationMs: result.durationMs,
+      losses,
+      history: toEpochRecords(result.history),
+    };
+    const panels =
+      options.panelLabel === undefined
+        ? []
+        : similaritySnapshot(student, heatmapBatch.x, heatmapBatch.y, taps, options.panelLabel);
+    return { run, panels, resumedEpochs: result.resumedEpochs };
+  } finally {
+    student.dispose();
   }
-  const heatmapLabels = Array.from(heatmapBatch.y.dataSync());
-  heatmapBatch.x.dispose();
-  heatmapBatch.y.dispose();
-  teacher.dispose();
+}
 
-  const summary = summarizeRuns(runs, spec.methods);
+/** Frees the teacher and the heatmap batch of a context. */
+export function disposeBenchContext(context: BenchContext): void {
+  context.heatmapBatch.x.dispose();
+  context.heatmapBatch.y.dispose();
+  context.teacher.dispose();
+}
+
+/**
+ * Builds results.json from finished runs and writes every output (table, charts) into `outDir`.
+ * `panels` are the trained students' heatmap panels, after the context's own.
+ */
+export async function finishBenchmark(
+  context: BenchContext,
+  runs: readonly RunResult[],
+  panels: readonly SimilarityPanel[],
+  outDir: string,
+  log: (line: string) => void,
+  methods: readonly string[] = context.spec.methods,
+): Promise<BenchOutputs> {
+  const { spec } = context;
+  const summary = summarizeRuns(runs, methods);
   const results: BenchResults = {
     schemaVersion: 1,
     preset: spec.preset,
-    backend: backendDetails.name,
-    backendDetails,
+    backend: context.backendDetails.name,
+    backendDetails: context.backendDetails,
     machine: machineInfo(),
     date: new Date().toISOString(),
     spec,
-    taps,
-    student: { ...studentInfo, ...studentBudget },
-    teacher: teacherResult,
-    runs,
+    taps: context.taps,
+    student: context.student,
+    teacher: context.teacherResult,
+    runs: [...runs],
     summary,
     verdict: verdict(summary),
-    totalDurationMs: Date.now() - started,
+    totalDurationMs: Date.now() - context.started,
   };
-  return writeOutputs(results, panels, heatmapLabels, outDir, log);
+  const heatmapLabels = Array.from(context.heatmapBatch.y.dataSync());
+  return writeOutputs(results, [...context.panels, ...panels], heatmapLabels, outDir, log);
+}
+
+/**
+ * Runs a whole benchmark: trains (or loads from the cache) the teacher, distils one student
+ * per method and seed, and writes `results.json`, `table.md`, `similarity-graphs.json` and the
+ * charts (SVG + PNG) into `outDir`.
+ *
+ * @example
+ * ```ts
+ * const spec = resolveSpec({ preset: 'quick' });
+ * const { table } = await runBenchmark({ spec, outDir: 'results/quick', cacheDir: '.cache' });
+ * ```
+ */
+export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchOutputs> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { spec } = options;
+  let progress: ProgressDisplay | undefined;
+  const context = await prepareBenchContext({
+    spec,
+    cacheDir: options.cacheDir,
+    log,
+    progress: (teacherCached) => {
+      progress = new ProgressDisplay({
+        totalRuns: spec.methods.length * spec.seeds.length,
+        studentEpochs: spec.studentTraining.epochs,
+        teacherEpochs: teacherCached ? 0 : spec.teacherTraining.epochs,
+        ...(options.progressSink ? { sink: options.progressSink } : {}),
+      });
+      return progress;
+    },
+  });
+  const runs: RunResult[] = [];
+  const panels: SimilarityPanel[] = [];
+  try {
+    for (const seed of context.spec.seeds) {
+      for (const method of context.spec.methods) {
+        progress?.startRun('student', `${method} (seed ${seed})`);
+        const heatmap = seed === context.spec.seeds[0] && context.heatmapMethods.includes(method);
+        const done = await runStudent(
+          context,
+          { method, seed },
+          {
+            onEvent: (event) => progress?.onEvent(event as never),
+            ...(heatmap ? { panelLabel: `${method}, after` } : {}),
+          },
+        );
+        runs.push(done.run);
+        panels.push(...done.panels);
+        progress?.endRun(`test accuracy ${(done.run.accuracy * 100).toFixed(2)} %`);
+      }
+    }
+    return await finishBenchmark(context, runs, panels, options.outDir, log);
+  } finally {
+    disposeBenchContext(context);
+  }
 }
 
 type TrainerOptions = Parameters<typeof distill>[0];
