@@ -88,12 +88,22 @@ describe('fromLayersModel', () => {
     expect(output.features.pool!.shape).toEqual([6, 36]);
     const reference = cnn.predict(x) as tf.Tensor;
     expect(tf.max(tf.abs(tf.sub(reference, output.logits))).dataSync()[0]).toBeLessThan(1e-6);
-    const conv = tfl.model({ inputs: cnn.inputs, outputs: cnn.getLayer('conv1').output as Layers.SymbolicTensor });
+    const conv = tfl.model({
+      inputs: cnn.inputs,
+      outputs: cnn.getLayer('conv1').output as Layers.SymbolicTensor,
+    });
     const convReference = conv.predict(x) as tf.Tensor;
     expect(
       tf.max(tf.abs(tf.sub(convReference, output.features.block1!))).dataSync()[0],
     ).toBeLessThan(1e-6);
-    tf.dispose([x, output.logits, output.features.block1!, output.features.pool!, reference, convReference]);
+    tf.dispose([
+      x,
+      output.logits,
+      output.features.block1!,
+      output.features.pool!,
+      reference,
+      convReference,
+    ]);
   });
 
   it('lists the variables with stable names, trainability and weight decay', () => {
@@ -110,7 +120,11 @@ describe('fromLayersModel', () => {
       ['out/bias', true, false],
     ]);
     expect(model.trainableVariables()).toHaveLength(6);
-    expect(model.config).toMatchObject({ source: 'tf.LayersModel', numClasses: 3, output: 'logits' });
+    expect(model.config).toMatchObject({
+      source: 'tf.LayersModel',
+      numClasses: 3,
+      output: 'logits',
+    });
     expect(JSON.parse(JSON.stringify(model.config))).toEqual(model.config);
   });
 
@@ -145,12 +159,17 @@ describe('fromLayersModel', () => {
     const last = tf.tidy(() => lossOf().dataSync()[0]!);
     expect(last).toBeLessThan(first * 0.5);
     expect(Array.from(variables[0]!.dataSync())).not.toEqual(Array.from(kernelBefore));
-    const accuracy = tf.tidy(() =>
-      tf.mean(tf.cast(tf.equal(tf.argMax(model.apply(x).logits, 1), tf.argMax(y, 1)), 'float32')).dataSync()[0],
+    const accuracy = tf.tidy(
+      () =>
+        tf
+          .mean(tf.cast(tf.equal(tf.argMax(model.apply(x).logits, 1), tf.argMax(y, 1)), 'float32'))
+          .dataSync()[0],
     );
     expect(accuracy).toBe(1);
     // Training the wrapper trained the LayersModel itself.
-    const predicted = tf.tidy(() => Array.from(tf.argMax(cnn.predict(x) as tf.Tensor, 1).dataSync()));
+    const predicted = tf.tidy(() =>
+      Array.from(tf.argMax(cnn.predict(x) as tf.Tensor, 1).dataSync()),
+    );
     expect(predicted).toEqual(Array.from(tf.argMax(y, 1).dataSync()));
     tf.dispose([x, y]);
   });
@@ -161,7 +180,9 @@ describe('fromLayersModel', () => {
     const bias = model.parameters.find((p) => p.name === 'out/bias')!.variable;
     const loss = () =>
       tf.tidy(() => tf.losses.softmaxCrossEntropy(y, model.apply(x).logits) as tf.Scalar);
-    const analytic = tf.tidy(() => tf.variableGrads(loss, [bias]).grads[bias.name]!.dataSync().slice());
+    const analytic = tf.tidy(() =>
+      tf.variableGrads(loss, [bias]).grads[bias.name]!.dataSync().slice(),
+    );
     const base = bias.dataSync().slice();
     const epsilon = 1e-2;
     for (let i = 0; i < 3; i++) {
@@ -220,7 +241,9 @@ describe('fromLayersModel', () => {
         tfl.layers.dense({ name: 'out', units: 3 }),
       ],
     });
-    expect(() => fromLayersModel(mlp)).toThrow(/options\.inputShape must be an image shape \[H, W, C\] with H·W·C = 64/);
+    expect(() => fromLayersModel(mlp)).toThrow(
+      /options\.inputShape must be an image shape \[H, W, C\] with H·W·C = 64/,
+    );
     const model = fromLayersModel(mlp, { inputShape: [8, 8, 1], taps: { hidden: 'hidden' } });
     const { x } = blobs(2);
     const output = model.apply(x);
@@ -241,7 +264,9 @@ describe('fromLayersModel', () => {
     expect((error as Error).message).toBe(
       "fromLayersModel: options.taps.block1 must be the name of a layer of the model (conv1, norm1, pool1, flat, out), received 'conv_1'; did you mean 'conv1'?",
     );
-    expect(() => fromLayersModel(cnn, { taps: { block1: 'zzzzzzzz' } })).toThrow(/received 'zzzzzzzz'$/);
+    expect(() => fromLayersModel(cnn, { taps: { block1: 'zzzzzzzz' } })).toThrow(
+      /received 'zzzzzzzz'$/,
+    );
   });
 
   it('rejects multi-output, multi-input and non-classifier models and wrong inputs', () => {
@@ -258,14 +283,18 @@ describe('fromLayersModel', () => {
     expect(() => fromLayersModel(tfl.model({ inputs: [input, second], outputs: out }))).toThrow(
       /exactly one input .*received 2 inputs/,
     );
-    const conv = tfl.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(input) as Layers.SymbolicTensor;
+    const conv = tfl.layers
+      .conv2d({ filters: 2, kernelSize: 1 })
+      .apply(input) as Layers.SymbolicTensor;
     expect(() => fromLayersModel(tfl.model({ inputs: input, outputs: conv }))).toThrow(
       /an output of shape \[batch, classes\].*received output shape \[null, 8, 8, 2\]/,
     );
     expect(() => fromLayersModel({} as Layers.LayersModel)).toThrow(InvalidArgumentError);
     const model = fromLayersModel(sequentialCnn());
     const wrong = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
-    expect(() => model.apply(wrong)).toThrow(/x must be a batch of shape \[batch, 8, 8, 1\], received shape \[2, 4, 4, 1\]/);
+    expect(() => model.apply(wrong)).toThrow(
+      /x must be a batch of shape \[batch, 8, 8, 1\], received shape \[2, 4, 4, 1\]/,
+    );
     wrong.dispose();
   });
 });

@@ -1,7 +1,12 @@
 import { closestName, InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
-import type { ApplyOptions, FeatureModel, FeatureModelOutput, ModelParameter } from './feature-model';
+import type {
+  ApplyOptions,
+  FeatureModel,
+  FeatureModelOutput,
+  ModelParameter,
+} from './feature-model';
 
 /** Options of {@link fromLayersModel}. */
 export interface FromLayersModelOptions {
@@ -46,16 +51,18 @@ function tappableLayerNames(model: LayersModel): string[] {
  * model's prototype chain: building the tap model with it (rather than importing tfjs-layers
  * here) keeps tfjs-layers an optional peer and works when two copies are installed.
  */
-function layersModelClass(model: LayersModel): new (args: {
+function layersModelClass(
+  model: LayersModel,
+): new (args: {
   inputs: SymbolicTensor[];
   outputs: SymbolicTensor[];
   name: string;
 }) => LayersModel {
   let prototype: unknown = Object.getPrototypeOf(model);
   while (prototype !== null && prototype !== Object.prototype) {
-    const constructor = (prototype as { constructor: { className?: string } }).constructor;
-    if (constructor.className === 'Model') {
-      return constructor as unknown as new (args: {
+    const modelClass = (prototype as { constructor: { className?: string } }).constructor;
+    if (modelClass.className === 'Model') {
+      return modelClass as unknown as new (args: {
         inputs: SymbolicTensor[];
         outputs: SymbolicTensor[];
         name: string;
@@ -120,7 +127,11 @@ export function fromLayersModel(
   model: LayersModel,
   options: FromLayersModelOptions = {},
 ): FeatureModel {
-  if (model === null || typeof model !== 'object' || !Array.isArray((model as LayersModel).layers)) {
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    !Array.isArray((model as LayersModel).layers)
+  ) {
     throw new InvalidArgumentError({
       functionName: FUNCTION_NAME,
       argument: 'model',
@@ -183,10 +194,7 @@ export function fromLayersModel(
   let flatInput = false;
   if (modelInputShape.length === 3 && modelInputShape.every((size) => typeof size === 'number')) {
     inputShape = modelInputShape as [number, number, number];
-    if (
-      options.inputShape !== undefined &&
-      options.inputShape.some((size, axis) => size !== inputShape[axis])
-    ) {
+    if (options.inputShape?.some((size, axis) => size !== inputShape[axis])) {
       throw new InvalidArgumentError({
         functionName: FUNCTION_NAME,
         argument: 'options.inputShape',
@@ -284,13 +292,18 @@ export function fromLayersModel(
   // One model computing the class output and every tap in a single pass, on the same layers
   // (and so the same variables) as `model`.
   const TapModel = layersModelClass(model);
-  const tapModel = new TapModel({ inputs, outputs: [outputs[0]!, ...tapOutputs], name: `${name}_taps` });
+  const tapModel = new TapModel({
+    inputs,
+    outputs: [outputs[0]!, ...tapOutputs],
+    name: `${name}_taps`,
+  });
 
   const parameters: ModelParameter[] = [];
   const seen = new Set<tf.Variable>();
   for (const layer of model.layers) {
     for (const weight of layer.weights) {
-      const variable = weight.read();
+      // `read()` is typed as a Tensor but returns the LayerVariable's own tf.Variable.
+      const variable = weight.read() as tf.Variable;
       if (seen.has(variable)) continue;
       seen.add(variable);
       const shortName = weight.originalName.split('/').at(-1) ?? weight.originalName;
@@ -336,9 +349,7 @@ export function fromLayersModel(
           | tf.Tensor[];
         const [classOutput, ...tapValues] = Array.isArray(results) ? results : [results];
         const logits = (
-          outputIsProbabilities
-            ? tf.log(tf.maximum(classOutput!, PROBABILITY_FLOOR))
-            : classOutput!
+          outputIsProbabilities ? tf.log(tf.maximum(classOutput!, PROBABILITY_FLOOR)) : classOutput!
         ) as tf.Tensor2D;
         const features: Record<string, tf.Tensor> = {};
         featureNames.forEach((tapName, index) => {
@@ -348,7 +359,9 @@ export function fromLayersModel(
       });
     },
     trainableVariables(): tf.Variable[] {
-      return parameters.filter((parameter) => parameter.trainable).map((parameter) => parameter.variable);
+      return parameters
+        .filter((parameter) => parameter.trainable)
+        .map((parameter) => parameter.variable);
     },
     dispose(): void {
       model.dispose();
