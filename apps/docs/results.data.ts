@@ -88,7 +88,10 @@ const publicResults = fileURLToPath(new URL('./public/results/', import.meta.url
  * Reads the first results.json among the presets and copies its charts into `chartsDir`;
  * exported for the test.
  */
-export function readResults(root: string = benchResults, chartsDir: string = publicResults): ResultsData {
+export function readResults(
+  root: string = benchResults,
+  chartsDir: string = publicResults,
+): ResultsData {
   for (const preset of PRESETS) {
     const file = `${root}${preset}/results.json`;
     if (!existsSync(file)) continue;

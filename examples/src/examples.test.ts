@@ -40,9 +40,10 @@ describe('the runner', () => {
   });
 
   it('flags an example that checks nothing and duplicate names', () => {
-    const markdown = '<!-- example: a -->\n```ts\nconsole.log(1);\n```\n<!-- example: a -->\n```ts\nassert.ok(1);\n```\n';
+    const markdown =
+      '<!-- example: a -->\n```ts\nconsole.log(1);\n```\n<!-- example: a -->\n```ts\nassert.ok(1);\n```\n';
     expect(markingProblems(extractBlocks(markdown, 'doc.md'))).toEqual([
-      "doc.md:2: example 'a' checks no outcome (use node:assert, or stdout=\"…\")",
+      'doc.md:2: example \'a\' checks no outcome (use node:assert, or stdout="…")',
       "doc.md:6: example name 'a' also used at doc.md:2",
     ]);
   });
@@ -59,16 +60,27 @@ describe('the runner', () => {
       timeoutS: 60,
     });
     const passing = runExample(
-      make('pass', "import assert from 'node:assert/strict';\nconst n: number = 2;\nassert.equal(n + 1, 3);\nconsole.log('three');", 'three'),
+      make(
+        'pass',
+        "import assert from 'node:assert/strict';\nconst n: number = 2;\nassert.equal(n + 1, 3);\nconsole.log('three');",
+        'three',
+      ),
     );
     expect(passing).toMatchObject({ ok: true });
-    const failing = runExample(make('fail', "import assert from 'node:assert/strict';\nassert.equal(1 + 1, 3);"));
+    const failing = runExample(
+      make('fail', "import assert from 'node:assert/strict';\nassert.equal(1 + 1, 3);"),
+    );
     expect(failing.ok).toBe(false);
     expect(failing.failure).toBe('exited with 1');
     expect(failing.stderr).toContain('AssertionError');
-    expect(runExample(make('out', "console.log('two');", '^three')).failure).toBe('stdout does not match /^three/');
+    expect(runExample(make('out', "console.log('two');", '^three')).failure).toBe(
+      'stdout does not match /^three/',
+    );
     const geokd = runExample(
-      make('resolve', "import { closestName } from '@geokd/errors';\nimport assert from 'node:assert';\nassert.equal(closestName('hintn', ['hinton']), 'hinton');"),
+      make(
+        'resolve',
+        "import { closestName } from '@geokd/errors';\nimport assert from 'node:assert';\nassert.equal(closestName('hintn', ['hinton']), 'hinton');",
+      ),
     );
     expect(geokd.ok, tail(geokd.stderr)).toBe(true);
   });
@@ -86,7 +98,9 @@ describe('documented examples', () => {
       `${block.name} (${block.file}:${block.line})`,
       () => {
         const result = runExample(block);
-        expect(result.ok, `${result.failure}\n${tail(result.stdout)}\n${tail(result.stderr)}`).toBe(true);
+        expect(result.ok, `${result.failure}\n${tail(result.stdout)}\n${tail(result.stderr)}`).toBe(
+          true,
+        );
       },
       (block.timeoutS + 30) * 1000,
     );

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { closestName, closestNames } from './closest-name';
 import { UnknownNameError } from './unknown-name-error';
 
-const METHODS = ['baseline', 'hinton', 'fitnet', 'rkd-distance', 'rkd-angle', 'pkt', 'gkd-dense', 'gkd-knn'];
+const METHODS = [
+  'baseline',
+  'hinton',
+  'fitnet',
+  'rkd-distance',
+  'rkd-angle',
+  'pkt',
+  'gkd-dense',
+  'gkd-knn',
+];
 
 describe('closestNames', () => {
   it('prefers names that start with the query over nearer edit distances', () => {
@@ -49,8 +58,8 @@ describe('UnknownNameError suggestions', () => {
       `Unknown method 'gkd'. Valid method names: ${METHODS.join(', ')}. Did you mean 'gkd-dense' or 'gkd-knn'?`,
     );
     expect(error.suggestion).toBe('gkd-dense');
-    expect(new UnknownNameError({ kind: 'method', name: 'zzz', validNames: METHODS }).message).not.toContain(
-      'Did you mean',
-    );
+    expect(
+      new UnknownNameError({ kind: 'method', name: 'zzz', validNames: METHODS }).message,
+    ).not.toContain('Did you mean');
   });
 });

@@ -33,11 +33,16 @@ export function closestNames(name: string, candidates: readonly string[]): strin
   if (exact !== undefined) return [exact];
   const prefixed = candidates.filter((candidate) => {
     const lower = candidate.toLowerCase();
-    return (query.length >= 2 && lower.startsWith(query)) || (lower.length >= 3 && query.startsWith(lower));
+    return (
+      (query.length >= 2 && lower.startsWith(query)) ||
+      (lower.length >= 3 && query.startsWith(lower))
+    );
   });
   if (prefixed.length > 0) return prefixed.slice(0, MAX_SUGGESTIONS);
   const containing =
-    query.length >= 3 ? candidates.filter((candidate) => candidate.toLowerCase().includes(query)) : [];
+    query.length >= 3
+      ? candidates.filter((candidate) => candidate.toLowerCase().includes(query))
+      : [];
   if (containing.length > 0) return containing.slice(0, MAX_SUGGESTIONS);
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;

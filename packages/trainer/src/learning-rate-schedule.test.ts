@@ -21,7 +21,12 @@ describe('learningRateAt', () => {
   });
 
   it('accepts custom milestones and gamma', () => {
-    const schedule = { type: 'multi-step' as const, milestones: [0.5], gamma: 0.1, warmupEpochs: 0 };
+    const schedule = {
+      type: 'multi-step' as const,
+      milestones: [0.5],
+      gamma: 0.1,
+      warmupEpochs: 0,
+    };
     expect(learningRateAt(schedule, 1, at(4, 0, 10))).toBe(1);
     expect(learningRateAt(schedule, 1, at(5, 0, 10))).toBeCloseTo(0.1, 15);
   });
@@ -69,16 +74,19 @@ describe('warm-up', () => {
     expect(learningRateAt(cosine, 0.1, at(1, 5, 10))).toBeCloseTo((plain * 16) / 25, 15);
     // warmupEpochs: 0 turns it off, and a constant schedule may ask for one.
     expect(learningRateAt({ type: 'multi-step', warmupEpochs: 0 }, 0.1, at(0, 0))).toBe(0.1);
-    expect(learningRateAt({ type: 'constant', warmupEpochs: 1 }, 0.1, at(0, 1))).toBeCloseTo(0.02, 15);
+    expect(learningRateAt({ type: 'constant', warmupEpochs: 1 }, 0.1, at(0, 1))).toBeCloseTo(
+      0.02,
+      15,
+    );
   });
 
   it('rejects a negative or non-finite warm-up', () => {
     expect(() => validateSchedule({ type: 'cosine', warmupEpochs: -1 }, 'distill')).toThrow(
       'distill: schedule.warmupEpochs must be a finite number >= 0, received -1',
     );
-    expect(() => validateSchedule({ type: 'constant', warmupEpochs: Number.NaN }, 'distill')).toThrow(
-      'distill: schedule.warmupEpochs must be a finite number >= 0, received NaN',
-    );
+    expect(() =>
+      validateSchedule({ type: 'constant', warmupEpochs: Number.NaN }, 'distill'),
+    ).toThrow('distill: schedule.warmupEpochs must be a finite number >= 0, received NaN');
   });
 });
 
@@ -89,7 +97,9 @@ describe('validateSchedule', () => {
     );
     expect(() =>
       validateSchedule({ type: 'multi-step', milestones: [0.3, 1.2] }, 'trainTeacher'),
-    ).toThrow('trainTeacher: schedule.milestones[1] must be a fraction of training in (0, 1), received 1.2');
+    ).toThrow(
+      'trainTeacher: schedule.milestones[1] must be a fraction of training in (0, 1), received 1.2',
+    );
     expect(() =>
       validateSchedule({ type: 'multi-step', milestones: [0.6, 0.3] }, 'trainTeacher'),
     ).toThrow('trainTeacher: schedule.milestones must be strictly ascending, received [0.6, 0.3]');

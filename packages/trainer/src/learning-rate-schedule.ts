@@ -154,7 +154,9 @@ function defaultWarmupEpochs(schedule: LearningRateSchedule, epochs: number): nu
 }
 
 function warmupFactor(schedule: LearningRateSchedule, position: SchedulePosition): number {
-  const warmupSteps = Math.round(defaultWarmupEpochs(schedule, position.epochs) * position.stepsPerEpoch);
+  const warmupSteps = Math.round(
+    defaultWarmupEpochs(schedule, position.epochs) * position.stepsPerEpoch,
+  );
   const done = position.epoch * position.stepsPerEpoch + position.step;
   return warmupSteps > 0 && done < warmupSteps ? (done + 1) / warmupSteps : 1;
 }
