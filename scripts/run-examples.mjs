@@ -10,7 +10,7 @@
 // A ts/js block with neither marker is an error, so a new example cannot slip past CI. Blocks of
 // other languages (sh, json, text) are never run.
 //
-// Usage: node scripts/run-examples.mjs [--list] [NAME...]   (from anywhere in the workspace)
+// Usage: node scripts/run-examples.mjs [--list] [--verbose] [NAME...]   (from anywhere)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -195,7 +195,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const block of runnable) {
     const result = runExample(block);
     const label = `${block.name} (${block.file}:${block.line})`;
-    if (result.ok) console.log(`ok    ${label} ${result.seconds.toFixed(1)} s`);
+    if (result.ok) {
+      console.log(`ok    ${label} ${result.seconds.toFixed(1)} s`);
+      if (args.includes('--verbose')) console.log(tail(result.stdout, 10));
+    }
     else {
       failed += 1;
       console.log(`FAIL  ${label}: ${result.failure}\n${tail(result.stdout)}\n${tail(result.stderr)}`);
