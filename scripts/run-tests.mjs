@@ -8,10 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const workspaceDirs = ['packages', 'apps'].flatMap((group) => {
-  const dir = path.join(root, group);
-  return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name)) : [];
-});
+const workspaceDirs = ['packages', 'apps']
+  .flatMap((group) => {
+    const dir = path.join(root, group);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name)) : [];
+  })
+  // The documented examples, run as tests (scripts/run-examples.mjs).
+  .concat([path.join(root, 'examples')].filter((dir) => fs.existsSync(dir)));
 const reportPath = (dir) => path.join(dir, '.vitest-report.json');
 for (const dir of workspaceDirs) fs.rmSync(reportPath(dir), { force: true });
 

@@ -1,6 +1,6 @@
 // Build-time data loader: reads the bench's latest results.json (default preset, else quick)
 // and, when present, copies its charts next to the built page. Nothing here runs in the browser.
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** One row of the results table. */
@@ -28,7 +28,11 @@ export interface ResultsData {
   student: { model: string; params: number; macs: number } | null;
   rows: ResultRow[];
   verdict: string | null;
-  /** Charts as inline SVG markup, keyed by file name, for the ones the bench wrote. */
+  /**
+   * Charts the bench wrote, file name → URL under the site's base (`/results/<file>`). The files
+   * are copied into `public/results/` and loaded as images, so the page's script stays small
+   * (inlined, the similarity heatmaps made it 4 MB).
+   */
   charts: Record<string, string>;
 }
 
@@ -77,8 +81,17 @@ function empty(): ResultsData {
   };
 }
 
-/** Reads the first results.json among the presets; exported for the test. */
-export function readResults(root: string = benchResults): ResultsData {
+/** Where the charts are copied for the site to serve them (`public/` is copied as is). */
+const publicResults = fileURLToPath(new URL('./public/results/', import.meta.url));
+
+/**
+ * Reads the first results.json among the presets and copies its charts into `chartsDir`;
+ * exported for the test.
+ */
+export function readResults(
+  root: string = benchResults,
+  chartsDir: string = publicResults,
+): ResultsData {
   for (const preset of PRESETS) {
     const file = `${root}${preset}/results.json`;
     if (!existsSync(file)) continue;
@@ -87,7 +100,9 @@ export function readResults(root: string = benchResults): ResultsData {
     for (const chart of CHARTS) {
       const path = `${root}${preset}/${chart}`;
       if (existsSync(path)) {
-        charts[chart] = readFileSync(path, 'utf8').replace(/<\?xml[^>]*>/, '');
+        mkdirSync(chartsDir, { recursive: true });
+        copyFileSync(path, `${chartsDir.replace(/\/$/, '')}/${chart}`);
+        charts[chart] = `/results/${chart}`;
       }
     }
     const machine = raw.machine

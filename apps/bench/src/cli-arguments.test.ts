@@ -106,4 +106,13 @@ describe('geokd-bench bad arguments', () => {
     expect(stdout).toContain('--preset <name>');
     expect(stdout).toContain('--max-steps <n>');
   });
+
+  it('shows the run options in the top-level --help too', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Commands:');
+    expect(stdout).toContain('Options of the default command');
+    expect(stdout).toMatch(/--preset <name> +preset/);
+    expect(stdout).toContain('--methods <a,b>');
+  });
 });

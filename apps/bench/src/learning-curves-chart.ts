@@ -32,7 +32,8 @@ export function learningCurvesChartSpec(results: BenchResults): TopLevelSpec {
       subtitle: `mean over seeds, band: ±1 std over seeds · preset ${results.preset}`,
     },
     width: 560,
-    height: 320,
+    height: 300,
+    padding: 10,
     config: { font: 'DejaVu Sans' },
     data: { values: points },
     encoding: {
@@ -42,7 +43,16 @@ export function learningCurvesChartSpec(results: BenchResults): TopLevelSpec {
         type: 'nominal',
         sort: order,
         scale: { scheme: 'tableau10' },
-        legend: { symbolOpacity: 1, symbolType: 'stroke' },
+        // Below the plot, in columns, never truncated: method names like 'rkd-distance' fit.
+        legend: {
+          symbolOpacity: 1,
+          symbolType: 'stroke',
+          orient: 'bottom',
+          direction: 'horizontal',
+          columns: 4,
+          labelLimit: 0,
+          title: null,
+        },
       },
     },
     layer: [

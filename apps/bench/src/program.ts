@@ -404,6 +404,16 @@ function buildProgram(io: CliIo, outcome: { code: number }): Command {
     });
   void sweepCommand;
   void run;
+  // `run` is the default command, so its options work at the top level: show them there too.
+  program.addHelpText('after', () => {
+    const help = run.createHelp();
+    const options = help.visibleOptions(run);
+    const width = Math.max(...options.map((option) => help.optionTerm(option).length));
+    const lines = options.map(
+      (option) => `  ${help.optionTerm(option).padEnd(width)}  ${help.optionDescription(option)}`,
+    );
+    return `\nOptions of the default command (\`run\`, also accepted without it):\n${lines.join('\n')}\n`;
+  });
   return program;
 }
 

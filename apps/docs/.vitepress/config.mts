@@ -39,6 +39,8 @@ export default defineConfig({
   lang: 'en-GB',
   cleanUrls: false,
   lastUpdated: false,
+  // The folder's README is for contributors (how to build the site), not a page of the site.
+  srcExclude: ['README.md'],
   // Dead links fail the build; links into /api/ resolve because `build` runs typedoc first.
   ignoreDeadLinks: false,
   markdown: { math: true },

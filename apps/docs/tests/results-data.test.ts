@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,17 +82,19 @@ describe('readResults (the Results page data loader)', () => {
     expect(data.verdict).toBe('GKD beats the baseline by 2.00 points.');
   });
 
-  it('prefers the default preset over the quick one and inlines its charts', () => {
+  it('prefers the default preset over the quick one and serves its charts as files', () => {
     const root = resultsRoot({
       'quick/results.json': JSON.stringify(results),
       'default/results.json': JSON.stringify({ ...results, preset: 'default' }),
       'default/accuracy.svg': '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>',
     });
-    const data = readResults(root);
+    const chartsDir = `${root}public-results`;
+    const data = readResults(root, chartsDir);
     expect(data.preset).toBe('default');
     expect(data.source).toBe('apps/bench/results/default/results.json');
-    expect(Object.keys(data.charts)).toEqual(['accuracy.svg']);
-    expect(data.charts['accuracy.svg']).toBe('<svg xmlns="http://www.w3.org/2000/svg"></svg>');
+    expect(data.charts).toEqual({ 'accuracy.svg': '/results/accuracy.svg' });
+    // Copied for the site to serve, not inlined into the page's script.
+    expect(readFileSync(`${chartsDir}/accuracy.svg`, 'utf8')).toContain('<svg');
   });
 
   it('leaves delta empty when the baseline did not run', () => {

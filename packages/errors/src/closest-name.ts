@@ -14,20 +14,53 @@ export function editDistance(a: string, b: string): number {
   return previous[right.length]!;
 }
 
+/** At most this many names are suggested at once. */
+const MAX_SUGGESTIONS = 3;
+
 /**
- * The candidate closest to `name` by edit distance, or `undefined` when none is close enough
- * to be a plausible typo (distance greater than half the name's length, at least 2).
+ * The candidates a mistyped `name` plausibly meant, best first, or `[]` when none is close.
+ *
+ * In order of preference: an exact match ignoring case; candidates that start with `name`
+ * (`gkd` → `gkd-dense`, `gkd-knn`) or that `name` starts with (`gkd-knn-16` → `gkd-knn`);
+ * candidates containing `name` (`knn` → `gkd-knn`); otherwise the candidate nearest by edit
+ * distance, if at most a third of the name's characters differ (`gkd-knm` → `gkd-knn`, while
+ * `gkd` does not suggest `pkt`). At most three names.
  */
-export function closestName(name: string, candidates: readonly string[]): string | undefined {
+export function closestNames(name: string, candidates: readonly string[]): string[] {
+  const query = name.toLowerCase();
+  if (query === '') return [];
+  const exact = candidates.find((candidate) => candidate.toLowerCase() === query);
+  if (exact !== undefined) return [exact];
+  const prefixed = candidates.filter((candidate) => {
+    const lower = candidate.toLowerCase();
+    return (
+      (query.length >= 2 && lower.startsWith(query)) ||
+      (lower.length >= 3 && query.startsWith(lower))
+    );
+  });
+  if (prefixed.length > 0) return prefixed.slice(0, MAX_SUGGESTIONS);
+  const containing =
+    query.length >= 3
+      ? candidates.filter((candidate) => candidate.toLowerCase().includes(query))
+      : [];
+  if (containing.length > 0) return containing.slice(0, MAX_SUGGESTIONS);
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const distance = editDistance(name, candidate);
+    const distance = editDistance(query, candidate);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  const tolerance = Math.max(2, Math.ceil(name.length / 2));
-  return bestDistance <= tolerance ? best : undefined;
+  const tolerance = Math.max(1, Math.floor(query.length / 3));
+  return best !== undefined && bestDistance <= tolerance ? [best] : [];
+}
+
+/**
+ * The candidate `name` most plausibly meant ({@link closestNames}' first), or `undefined`
+ * when none is close.
+ */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  return closestNames(name, candidates)[0];
 }

@@ -1,4 +1,4 @@
-import { closestName } from './closest-name';
+import { closestNames } from './closest-name';
 import { GeokdError } from './geokd-error';
 
 /** Fields of an {@link UnknownNameError}. */
@@ -22,8 +22,12 @@ export class UnknownNameError extends GeokdError {
   readonly suggestion: string | undefined;
 
   constructor(options: UnknownNameErrorOptions) {
-    const suggestion = closestName(options.name, options.validNames);
-    const hint = suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`;
+    const suggestions = closestNames(options.name, options.validNames);
+    const suggestion = suggestions[0];
+    const hint =
+      suggestions.length === 0
+        ? ''
+        : ` Did you mean ${suggestions.map((name) => `'${name}'`).join(' or ')}?`;
     super(
       `Unknown ${options.kind} '${options.name}'. Valid ${options.kind} names: ${options.validNames.join(', ')}.${hint}`,
       { code: 'unknown-name' },

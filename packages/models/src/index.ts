@@ -20,3 +20,4 @@ export { type CreateModelOptions, createModel, listModels, type ModelConfig } fr
 export { type ResNetCifarOptions, resNetCifar } from './resnet-cifar';
 export { type SmallCnnOptions, smallCnn } from './small-cnn';
 export { RESIDUAL_FEATURE_NAMES, type WideResNetOptions, wideResNet } from './wide-resnet';
+export { type FromLayersModelOptions, fromLayersModel } from './from-layers-model';

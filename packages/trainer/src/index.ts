@@ -14,6 +14,7 @@ export {
   learningRateAt,
   type MultiStepSchedule,
   type SchedulePosition,
+  type WarmupOptions,
 } from './learning-rate-schedule';
 export { CROSS_ENTROPY_TERM, type DistillationTerm } from './loss-terms';
 export { readMetricsLog } from './metrics-log';
