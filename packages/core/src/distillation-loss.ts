@@ -56,8 +56,11 @@ export interface DistillationLoss<Options = Record<string, unknown>> {
   readonly input: DistillationLossInput;
   /** True when the loss reads `context.labels` (with its default options or some of its options). */
   readonly usesLabels?: boolean;
-  /** Option names this loss accepts (anything else is rejected with an error). */
-  readonly optionNames: readonly string[];
+  /**
+   * Option names this loss accepts; the registry rejects any other. Absent on a loss object of
+   * your own: its options are then not checked by name.
+   */
+  readonly optionNames?: readonly string[];
   /** The value of each option when it is not given (documentation and the docs demo read it). */
   readonly defaultOptions?: Readonly<Record<string, unknown>>;
   /** The weight λ the reference code uses for this loss (the benchmark's default). @default 1 */

@@ -3,6 +3,7 @@ import { assertPositive } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /** Options of {@link attentionTransferLoss}. */
 export interface AttentionTransferLossOptions {
@@ -59,3 +60,12 @@ export function attentionTransferLoss(
     return tf.mean(tf.squaredDifference(studentMap, teacherMap)) as tf.Scalar;
   });
 }
+
+/** The registry's declaration of {@link attentionTransferLoss} (averaged over the tap pairs). */
+export const attentionTransferDistillationLoss = definePairLoss<AttentionTransferLossOptions>({
+  name: 'attention-transfer',
+  description: 'attention transfer: normalised spatial attention maps (NHWC taps)',
+  defaultOptions: { p: 2 },
+  defaultWeight: 1000,
+  computePair: (student, teacher, options) => attentionTransferLoss(student, teacher, options),
+});

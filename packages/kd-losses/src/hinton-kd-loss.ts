@@ -3,6 +3,7 @@ import { assertPositive } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /** Options of {@link hintonKdLoss}. */
 export interface HintonKdLossOptions {
@@ -66,3 +67,13 @@ export function hintonKdLoss(
     ) as tf.Scalar;
   });
 }
+
+/** The registry's declaration of {@link hintonKdLoss}: it compares the models' logits. */
+export const hintonDistillationLoss = definePairLoss<HintonKdLossOptions>({
+  name: 'hinton',
+  description: 'Hinton KD: KL divergence of temperature-softened logits, times T²',
+  input: 'logits',
+  defaultOptions: { temperature: 4 },
+  defaultWeight: 1,
+  computePair: (student, teacher, options) => hintonKdLoss(student, teacher, options),
+});

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { gram } from './pairwise';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, flattenBatch } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /** ε of the PKT code, in the row normalisation and inside the logarithm. */
 const PKT_EPSILON = 1e-7;
@@ -42,3 +43,12 @@ export function pktLoss(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar {
     return tf.mean(tf.mul(teacherProbabilities, tf.log(ratio))) as tf.Scalar;
   });
 }
+
+/** The registry's declaration of {@link pktLoss} (averaged over the tap pairs). */
+export const pktDistillationLoss = definePairLoss({
+  name: 'pkt',
+  description: 'probabilistic knowledge transfer: KL of cosine-kernel conditional probabilities',
+  defaultOptions: {},
+  defaultWeight: 30000,
+  computePair: (student, teacher) => pktLoss(student, teacher),
+});

@@ -3,6 +3,7 @@ import { huberElementwise } from './huber';
 import { gram, gramDiagonal } from './pairwise';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, flattenBatch } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /**
  * cos ∠(x_j − x_i, x_k − x_i) for all triplets, `[B, B, B]` indexed [i, j, k], from the Gram
@@ -61,3 +62,12 @@ export function rkdAngleLoss(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar 
     return tf.div(tf.sum(losses), Math.max(size * (size - 1) * (size - 1), 1)) as tf.Scalar;
   });
 }
+
+/** The registry's declaration of {@link rkdAngleLoss} (averaged over the tap pairs). */
+export const rkdAngleDistillationLoss = definePairLoss({
+  name: 'rkd-angle',
+  description: 'RKD angle: Huber loss on the cosines of all triplet angles',
+  defaultOptions: {},
+  defaultWeight: 50,
+  computePair: (student, teacher) => rkdAngleLoss(student, teacher),
+});

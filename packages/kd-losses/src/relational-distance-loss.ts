@@ -3,6 +3,7 @@ import { huberElementwise } from './huber';
 import { pairwiseDistances } from './pairwise';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, flattenBatch } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /** Divides off-diagonal distances by their mean (guarded: all-identical points give 0, not NaN). */
 function normalizedDistances(features: tf.Tensor): tf.Tensor2D {
@@ -37,3 +38,12 @@ export function rkdDistanceLoss(student: tf.Tensor, teacher: tf.Tensor): tf.Scal
     return tf.div(tf.sum(losses), Math.max(size * (size - 1), 1)) as tf.Scalar;
   });
 }
+
+/** The registry's declaration of {@link rkdDistanceLoss} (averaged over the tap pairs). */
+export const rkdDistanceDistillationLoss = definePairLoss({
+  name: 'rkd-distance',
+  description: 'RKD distance: Huber loss on mean-normalised pairwise distances',
+  defaultOptions: {},
+  defaultWeight: 25,
+  computePair: (student, teacher) => rkdDistanceLoss(student, teacher),
+});

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { gram } from './pairwise';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, flattenBatch } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /** G = X·Xᵀ with each row divided by its L2 norm (max(‖·‖, 1e-12), as PyTorch's normalize). */
 function rowNormalizedGram(features: tf.Tensor): tf.Tensor2D {
@@ -34,3 +35,12 @@ export function similarityPreservingLoss(student: tf.Tensor, teacher: tf.Tensor)
     return tf.div(tf.sum(tf.squaredDifference(studentGram, teacherGram)), size * size) as tf.Scalar;
   });
 }
+
+/** The registry's declaration of {@link similarityPreservingLoss} (averaged over the tap pairs). */
+export const similarityPreservingDistillationLoss = definePairLoss({
+  name: 'similarity-preserving',
+  description: 'similarity-preserving KD: row-normalised Gram matrices',
+  defaultOptions: {},
+  defaultWeight: 3000,
+  computePair: (student, teacher) => similarityPreservingLoss(student, teacher),
+});

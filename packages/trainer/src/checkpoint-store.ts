@@ -34,8 +34,8 @@ export interface CheckpointManifest {
   epoch: number;
   /** Optimiser updates completed. */
   globalStep: number;
-  /** State of the trainer's seeded generator. */
-  randomState: number;
+  /** State of the trainer's seeded generator (`SeededRandom.getState()` of `@geokd/core`). */
+  randomState: number[];
   /** Optimiser name and step counter. */
   optimizer: { name: string; step: number };
   /** Metrics of the completed epochs. */

@@ -52,7 +52,7 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Tra
       case 'step':
         bar?.update(event.step, {
           loss: format(event.loss),
-          accuracy: percent(event.accuracy),
+          accuracy: event.accuracy === undefined ? '-' : percent(event.accuracy),
           lr: format(event.learningRate, 5),
           speed: event.imagesPerSecond.toFixed(0),
         });
