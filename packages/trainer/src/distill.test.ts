@@ -123,4 +123,43 @@ describe('distill', () => {
     student.dispose();
     wrongShape.dispose();
   });
+
+  it('maps teacher taps to student taps by name, and rejects a pair naming an unknown tap', async () => {
+    const paired = await studentWeights([
+      { loss: 'gkd', weight: 10, taps: [{ teacher: 'block1', student: 'pool' }] },
+    ]);
+    expect(paired).not.toEqual(baseline);
+    expect(paired).not.toEqual(await studentWeights([{ loss: 'gkd', weight: 10, taps: ['pool'] }]));
+    const student = newStudent();
+    await expect(
+      distill({
+        teacher,
+        student,
+        losses: [{ loss: 'gkd', weight: 1, taps: [{ teacher: 'stage9', student: 'pool' }] }],
+        ...common,
+      }),
+    ).rejects.toThrow("distill: losses[0].taps[0].teacher must be a feature tap of the teacher 'small-cnn");
+    student.dispose();
+  });
+
+  it('trains FitNets regressors with the student and resumes them from the checkpoint', async () => {
+    const losses: DistillationTerm[] = [
+      { loss: 'fitnets', weight: 1, taps: [{ teacher: 'block1', student: 'block1' }, 'pool'] },
+    ];
+    const fresh = newStudent();
+    const before = tf.memory().numTensors;
+    const full = await distill({ teacher, student: fresh, losses, ...common, epochs: 2 });
+    // The regressors are freed with the run.
+    expect(tf.memory().numTensors).toBe(before);
+    expect(full.history[1]!.train.terms.fitnets).toBeLessThan(full.history[0]!.train.terms.fitnets!);
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'geokd-fitnets-'));
+    folders.push(directory);
+    const resumed = newStudent();
+    const options = { teacher, student: resumed, losses, ...common, checkpointDir: directory };
+    await distill({ ...options, epochs: 2, callbacks: { onEpochEnd: (_e, _l, control) => control.stop() } });
+    await distill({ ...options, epochs: 2, resume: true });
+    expect(weightsOf(resumed)).toEqual(weightsOf(fresh));
+    fresh.dispose();
+    resumed.dispose();
+  });
 });
