@@ -27,7 +27,8 @@ export function createDistillationStep(
   terms: readonly LossTermSpec[],
   learningRate = 0.01,
 ): DistillationStep {
-  const resolved = teacher === undefined ? [] : resolveLossTerms([...terms], student, teacher, 'speed benchmark');
+  const resolved =
+    teacher === undefined ? [] : resolveLossTerms([...terms], student, teacher, 'speed benchmark');
   const lossParameters = createLossParameters(resolved, student, teacher, 1);
   const parameters = [
     ...student.parameters

@@ -19,7 +19,9 @@ describe('method registry', () => {
       { loss: 'gkd', weight: 25, taps: ['stage1', 'pool'], options: {} },
     ]);
     expect(getMethod('gkd-knn').terms(context)[0]!.options).toEqual({ k: 16 });
-    expect(getMethod('gkd-intra').terms(context)[0]!.options).toEqual({ classes: { mode: 'intra' } });
+    expect(getMethod('gkd-intra').terms(context)[0]!.options).toEqual({
+      classes: { mode: 'intra' },
+    });
     expect(
       getMethod('gkd-hinton')
         .terms(context)

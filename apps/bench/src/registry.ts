@@ -82,7 +82,13 @@ const SINGLE_LOSS_METHODS: readonly BenchMethod[] = DISTILLATION_LOSSES.filter(
   description: `${loss.description}${loss.input === 'features' ? ', on the taps' : ''}`,
   terms: (context: MethodContext) =>
     loss.input === 'logits'
-      ? [{ loss: loss.name, weight: weightOf(loss.name, context), options: { ...loss.defaultOptions } }]
+      ? [
+          {
+            loss: loss.name,
+            weight: weightOf(loss.name, context),
+            options: { ...loss.defaultOptions },
+          },
+        ]
       : [featureTerm(loss.name, context)],
 }));
 

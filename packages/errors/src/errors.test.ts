@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { closestName, editDistance, GeokdError, InvalidArgumentError, UnknownNameError } from './index';
+import {
+  closestName,
+  editDistance,
+  GeokdError,
+  InvalidArgumentError,
+  UnknownNameError,
+} from './index';
 
 describe('GeokdError', () => {
   it('is recognised by isInstance, also through a plain object carrying the shared marker', () => {
@@ -28,7 +34,11 @@ describe('GeokdError', () => {
 
 describe('UnknownNameError', () => {
   it('lists the valid names and suggests the closest one', () => {
-    const error = new UnknownNameError({ kind: 'loss', name: 'gkb', validNames: ['gkd', 'rkd-distance'] });
+    const error = new UnknownNameError({
+      kind: 'loss',
+      name: 'gkb',
+      validNames: ['gkd', 'rkd-distance'],
+    });
     expect(error.message).toBe(
       "Unknown loss 'gkb'. Valid loss names: gkd, rkd-distance. Did you mean 'gkd'?",
     );
@@ -69,7 +79,11 @@ describe('isInstance per class', () => {
     const narrow = new NarrowError({ functionName: 'f', argument: 'x', expected: 'y' });
     expect(InvalidArgumentError.isInstance(narrow)).toBe(true);
     expect(NarrowError.isInstance(narrow)).toBe(true);
-    expect(NarrowError.isInstance(new InvalidArgumentError({ functionName: 'f', argument: 'x', expected: 'y' }))).toBe(false);
+    expect(
+      NarrowError.isInstance(
+        new InvalidArgumentError({ functionName: 'f', argument: 'x', expected: 'y' }),
+      ),
+    ).toBe(false);
   });
 
   it('works across package copies through the shared class-name marker', () => {

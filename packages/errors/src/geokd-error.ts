@@ -40,7 +40,9 @@ export class GeokdError extends Error {
    * name, so two geokd error classes must not share a name.
    */
   static isInstance<T extends GeokdError>(
-    this: abstract new (...args: never[]) => T,
+    this: abstract new (
+      ...args: never[]
+    ) => T,
     error: unknown,
   ): error is T {
     if (

@@ -108,4 +108,3 @@ export function assertLabels(
   }
   return tensor as tf.Tensor1D;
 }
-

@@ -1,4 +1,8 @@
-import type { DistillationLoss, DistillationLossParameters, DistillationLossShapes } from '@geokd/core';
+import type {
+  DistillationLoss,
+  DistillationLossParameters,
+  DistillationLossShapes,
+} from '@geokd/core';
 import { InvalidArgumentError } from '@geokd/core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -86,7 +90,9 @@ export function definePairLoss<Options extends object>(
           }
           return computePair(tensor, teacher[tap]!, options, own);
         });
-        return (losses.length === 1 ? losses[0]! : tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
+        return (
+          losses.length === 1 ? losses[0]! : tf.div(tf.addN(losses), losses.length)
+        ) as tf.Scalar;
       });
     },
   };
@@ -95,7 +101,8 @@ export function definePairLoss<Options extends object>(
       const parameters: Record<string, tf.Variable> = {};
       shapes.student.forEach((studentShape, tap) => {
         const own = createPairParameters(studentShape, shapes.teacher[tap]!, options, seed, tap);
-        for (const [key, variable] of Object.entries(own)) parameters[tapPrefix(tap) + key] = variable;
+        for (const [key, variable] of Object.entries(own))
+          parameters[tapPrefix(tap) + key] = variable;
       });
       return parameters;
     };

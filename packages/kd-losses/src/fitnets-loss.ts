@@ -98,7 +98,11 @@ export function createFitnetsRegressor(
       true,
       `fitnets${regressorCount}/kernel`,
     ),
-    bias: tf.variable(tf.zeros([teacherChannels]), true, `fitnets${regressorCount}/bias`) as tf.Variable<tf.Rank.R1>,
+    bias: tf.variable(
+      tf.zeros([teacherChannels]),
+      true,
+      `fitnets${regressorCount}/bias`,
+    ) as tf.Variable<tf.Rank.R1>,
   }));
 }
 

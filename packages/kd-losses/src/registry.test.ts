@@ -45,9 +45,16 @@ describe('distillation loss registry', () => {
       ),
     );
     const viaClassMode = read(
-      getDistillationLoss('gkd').compute(studentTaps, teacherTaps, { k: 2, classMode: 'inter' }, { labels }),
+      getDistillationLoss('gkd').compute(
+        studentTaps,
+        teacherTaps,
+        { k: 2, classMode: 'inter' },
+        { labels },
+      ),
     );
-    const direct = read(gkdLoss(studentTaps, teacherTaps, { k: 2, classes: { labels, mode: 'inter' } }));
+    const direct = read(
+      gkdLoss(studentTaps, teacherTaps, { k: 2, classes: { labels, mode: 'inter' } }),
+    );
     expect(viaClasses).toBeCloseTo(direct, 6);
     expect(viaClassMode).toBeCloseTo(direct, 6);
   });
@@ -60,7 +67,7 @@ describe('distillation loss registry', () => {
     expect(viaRegistry).not.toBeCloseTo(read(attentionTransferLoss(s[0]!, t[0]!)), 6);
   });
 
-  it('declares defaults that are the functions\' own: computing with them changes nothing', () => {
+  it("declares defaults that are the functions' own: computing with them changes nothing", () => {
     for (const loss of DISTILLATION_LOSSES as readonly DistillationLoss[]) {
       expect(typeof loss.defaultWeight).toBe('number');
       if (loss.createParameters !== undefined) continue;

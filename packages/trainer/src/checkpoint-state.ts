@@ -14,7 +14,11 @@ function describeShape(shape: readonly number[] | undefined): string {
 }
 
 /** Restores the model's parameters; throws a mismatch error (leaving the model untouched) when they do not fit. */
-export function restoreModel(model: TrainableModel, checkpoint: LoadedCheckpoint, role: string): void {
+export function restoreModel(
+  model: TrainableModel,
+  checkpoint: LoadedCheckpoint,
+  role: string,
+): void {
   const mismatch = (detail: string) =>
     new CheckpointError({
       reason: 'mismatch',
@@ -38,7 +42,9 @@ export function restoreModel(model: TrainableModel, checkpoint: LoadedCheckpoint
   }
   for (const parameter of model.parameters) {
     const stored = checkpoint.tensors.get(MODEL_PREFIX + parameter.name)!;
-    tf.tidy(() => parameter.variable.assign(tf.tensor(stored.values, stored.shape, parameter.variable.dtype)));
+    tf.tidy(() =>
+      parameter.variable.assign(tf.tensor(stored.values, stored.shape, parameter.variable.dtype)),
+    );
   }
 }
 
@@ -47,7 +53,11 @@ export function restoreOptimizer(optimizer: TrainingOptimizer, checkpoint: Loade
   const slots: Record<string, tf.Tensor> = {};
   for (const [key, stored] of checkpoint.tensors) {
     if (key.startsWith(OPTIMIZER_PREFIX)) {
-      slots[key.slice(OPTIMIZER_PREFIX.length)] = tf.tensor(stored.values, stored.shape, stored.dtype);
+      slots[key.slice(OPTIMIZER_PREFIX.length)] = tf.tensor(
+        stored.values,
+        stored.shape,
+        stored.dtype,
+      );
     }
   }
   try {
@@ -64,7 +74,6 @@ export function restoreOptimizer(optimizer: TrainingOptimizer, checkpoint: Loade
   }
 }
 
-
 /**
  * Restores the losses' own parameters (keys `loss/<term>/<name>`): every one must be in the
  * checkpoint with its shape. Checked in full before anything is assigned.
@@ -75,7 +84,10 @@ export function restoreLossParameters(
 ): void {
   for (const parameter of parameters) {
     const stored = checkpoint.tensors.get(parameter.name);
-    if (stored === undefined || describeShape(stored.shape) !== describeShape(parameter.variable.shape)) {
+    if (
+      stored === undefined ||
+      describeShape(stored.shape) !== describeShape(parameter.variable.shape)
+    ) {
       throw new CheckpointError({
         reason: 'mismatch',
         path: checkpoint.path,
@@ -85,7 +97,9 @@ export function restoreLossParameters(
   }
   for (const parameter of parameters) {
     const stored = checkpoint.tensors.get(parameter.name)!;
-    tf.tidy(() => parameter.variable.assign(tf.tensor(stored.values, stored.shape, parameter.variable.dtype)));
+    tf.tidy(() =>
+      parameter.variable.assign(tf.tensor(stored.values, stored.shape, parameter.variable.dtype)),
+    );
   }
 }
 
@@ -96,8 +110,10 @@ export function checkpointTensors(
   optimizerSlots: Record<string, tf.Tensor>,
 ): Record<string, tf.Tensor> {
   const tensors: Record<string, tf.Tensor> = {};
-  for (const parameter of model.parameters) tensors[MODEL_PREFIX + parameter.name] = parameter.variable;
+  for (const parameter of model.parameters)
+    tensors[MODEL_PREFIX + parameter.name] = parameter.variable;
   for (const parameter of lossParameters) tensors[parameter.name] = parameter.variable;
-  for (const [slot, tensor] of Object.entries(optimizerSlots)) tensors[OPTIMIZER_PREFIX + slot] = tensor;
+  for (const [slot, tensor] of Object.entries(optimizerSlots))
+    tensors[OPTIMIZER_PREFIX + slot] = tensor;
   return tensors;
 }

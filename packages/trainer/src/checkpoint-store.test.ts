@@ -4,7 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type CheckpointContents, findCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint-store';
+import {
+  type CheckpointContents,
+  findCheckpoint,
+  readCheckpoint,
+  writeCheckpoint,
+} from './checkpoint-store';
 
 const contents = (epoch: number): CheckpointContents => ({
   configHash: 'abc',
@@ -34,7 +39,13 @@ describe('checkpoint store', () => {
 
   it('reads back exactly the tensors and fields it wrote', () => {
     const directory = scratch();
-    const tensors = { 'model/w': tf.tensor2d([[1.5, -2], [3, 4.25]]), 'model/step': tf.scalar(7, 'int32') };
+    const tensors = {
+      'model/w': tf.tensor2d([
+        [1.5, -2],
+        [3, 4.25],
+      ]),
+      'model/step': tf.scalar(7, 'int32'),
+    };
     writeCheckpoint(directory, contents(2), tensors);
     const loaded = readCheckpoint(findCheckpoint(directory)!);
     expect(loaded.manifest.epoch).toBe(2);
@@ -84,7 +95,9 @@ describe('checkpoint store', () => {
     fs.writeFileSync(path.join(folder, 'manifest.json'), '{"format": "geokd-checkp');
     expect(() => readCheckpoint(folder)).toThrow('manifest.json is missing or not valid JSON');
     // Nothing was rewritten by the failed reads.
-    expect(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')).toBe('{"format": "geokd-checkp');
+    expect(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')).toBe(
+      '{"format": "geokd-checkp',
+    );
     tf.dispose(Object.values(tensor));
   });
 });

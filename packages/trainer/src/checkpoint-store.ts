@@ -53,7 +53,10 @@ export interface LoadedCheckpoint {
   manifest: CheckpointManifest;
   /** The folder it was read from. */
   path: string;
-  tensors: Map<string, { dtype: 'float32' | 'int32'; shape: number[]; values: Float32Array | Int32Array }>;
+  tensors: Map<
+    string,
+    { dtype: 'float32' | 'int32'; shape: number[]; values: Float32Array | Int32Array }
+  >;
 }
 
 /** The manifest fields the caller provides (the store fills in the tensor table). */
@@ -164,7 +167,10 @@ export function readCheckpoint(folder: string): LoadedCheckpoint {
     throw corrupt(folder, `${MANIFEST_FILE} is not a geokd checkpoint manifest`);
   }
   if (manifest.version !== FORMAT_VERSION) {
-    throw corrupt(folder, `format version ${manifest.version} is not supported (expected ${FORMAT_VERSION})`);
+    throw corrupt(
+      folder,
+      `format version ${manifest.version} is not supported (expected ${FORMAT_VERSION})`,
+    );
   }
   let blob: Buffer;
   try {

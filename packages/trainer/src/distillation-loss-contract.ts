@@ -7,4 +7,5 @@ export type { DistillationLossContext } from '@geokd/core';
  * @deprecated use `DistillationLoss` from `@geokd/core` (also exported by `@geokd/kd-losses`
  * and `@geokd/trainer`): the same contract, defined once.
  */
-export type DistillationLossDescriptor<Options = Record<string, unknown>> = DistillationLoss<Options>;
+export type DistillationLossDescriptor<Options = Record<string, unknown>> =
+  DistillationLoss<Options>;

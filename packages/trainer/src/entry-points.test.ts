@@ -35,18 +35,29 @@ function reachableFrom(entry: string): { files: Set<string>; packages: Set<strin
 describe('entry points', () => {
   it('keeps the main entry browser-safe: no static node: import, no terminal or file code', () => {
     const { files, packages } = reachableFrom(path.join(sourceDirectory, 'index.ts'));
-    const nodeOnly = [...packages].filter((name) => name.startsWith('node:') || name === 'cli-progress');
+    const nodeOnly = [...packages].filter(
+      (name) => name.startsWith('node:') || name === 'cli-progress',
+    );
     expect(nodeOnly).toEqual([]);
     const names = [...files].map((file) => path.basename(file));
-    for (const file of ['checkpoint-store.ts', 'console-reporter.ts', 'metrics-log.ts', 'config-hash.ts']) {
+    for (const file of [
+      'checkpoint-store.ts',
+      'console-reporter.ts',
+      'metrics-log.ts',
+      'config-hash.ts',
+    ]) {
       expect(names).not.toContain(file);
     }
   });
 
   it('declares the node entry in package.json exports and the build', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(sourceDirectory, '../package.json'), 'utf8'));
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(sourceDirectory, '../package.json'), 'utf8'),
+    );
     expect(manifest.exports['./node'].import.default).toBe('./dist/node.js');
-    expect(fs.readFileSync(path.join(sourceDirectory, '../tsup.config.ts'), 'utf8')).toContain('src/node.ts');
+    expect(fs.readFileSync(path.join(sourceDirectory, '../tsup.config.ts'), 'utf8')).toContain(
+      'src/node.ts',
+    );
   });
 });
 
@@ -58,7 +69,8 @@ function sourceFiles(): string[] {
       if (['node_modules', 'dist', 'cache', '.turbo', 'coverage'].includes(entry.name)) continue;
       const full = path.join(directory, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.(ts|vue|mjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) out.push(full);
+      else if (/\.(ts|vue|mjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name))
+        out.push(full);
     }
   };
   for (const top of ['packages', 'apps']) walk(path.join(repositoryRoot, top));
@@ -71,7 +83,8 @@ describe('one training step', () => {
     const offenders = sourceFiles().filter((file) => {
       // The backend's own benchmark times its kernels on a network of plain ops: the backend
       // stands alone (it may not depend on the trainer), so it keeps its own step.
-      if (allowed.has(file) || file.includes(`${path.sep}backend${path.sep}bench${path.sep}`)) return false;
+      if (allowed.has(file) || file.includes(`${path.sep}backend${path.sep}bench${path.sep}`))
+        return false;
       const text = fs.readFileSync(file, 'utf8');
       return /\.minimize\(|\bvariableGrads\(|\btf\.train\./.test(text);
     });

@@ -31,7 +31,11 @@ export {
   type ResolvedLossTerm,
   resolveLossTerms,
 } from './loss-terms';
-export type { TrainableModel, TrainableModelOutput, TrainableModelParameter } from './model-contract';
+export type {
+  TrainableModel,
+  TrainableModelOutput,
+  TrainableModelParameter,
+} from './model-contract';
 export { NonFiniteLossError } from './non-finite-loss-error';
 export type { OptimizedParameter, OptimizerState, TrainingOptimizer } from './optimizer';
 /** @deprecated import `SeededRandom` from `@geokd/core` (the one generator of geokd). */

@@ -49,7 +49,9 @@ describe('validateSchedule', () => {
     );
     expect(() =>
       validateSchedule({ type: 'multi-step', milestones: [0.3, 1.2] }, 'trainTeacher'),
-    ).toThrow('trainTeacher: schedule.milestones[1] must be a fraction of training in (0, 1), received 1.2');
+    ).toThrow(
+      'trainTeacher: schedule.milestones[1] must be a fraction of training in (0, 1), received 1.2',
+    );
     expect(() =>
       validateSchedule({ type: 'multi-step', milestones: [0.6, 0.3] }, 'trainTeacher'),
     ).toThrow('trainTeacher: schedule.milestones must be strictly ascending, received [0.6, 0.3]');

@@ -100,7 +100,9 @@ export function resolveLossTerms(
         received: `[${given.map(describeTap).join(', ')}]`,
       });
     }
-    const taps = given.map((tap, tapIndex) => toTapPair(tap, `${where}.taps[${tapIndex}]`, functionName));
+    const taps = given.map((tap, tapIndex) =>
+      toTapPair(tap, `${where}.taps[${tapIndex}]`, functionName),
+    );
     if (loss.input === 'features') {
       if (taps.length === 0) {
         throw new InvalidArgumentError({

@@ -16,7 +16,13 @@ export class NonFiniteLossError extends GeokdError {
   /** Steps since the start of training, counted from 1. */
   readonly globalStep: number;
 
-  constructor(options: { term: string; value: number; epoch: number; step: number; globalStep: number }) {
+  constructor(options: {
+    term: string;
+    value: number;
+    epoch: number;
+    step: number;
+    globalStep: number;
+  }) {
     super(
       `Loss term '${options.term}' is ${options.value} at epoch ${options.epoch}, step ${options.step} (global step ${options.globalStep}); training stopped and the last checkpoint was kept`,
       { code: 'non-finite-loss' },

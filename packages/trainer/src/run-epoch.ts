@@ -98,7 +98,8 @@ export async function runEpoch(
         const stepStart = performance.now();
         const result = step.run(x as tf.Tensor4D, y as tf.Tensor1D, learningRate);
         metrics = result.metrics;
-        if (!Number.isFinite(result.loss)) throw nonFinite(step, metrics, result.loss, epoch, steps, state);
+        if (!Number.isFinite(result.loss))
+          throw nonFinite(step, metrics, result.loss, epoch, steps, state);
         const batch = y.shape[0]!;
         const stepMs = performance.now() - stepStart;
         trainMs += stepMs;
@@ -107,7 +108,8 @@ export async function runEpoch(
         examples += batch;
         totalSum += result.loss;
         const previous = sums;
-        sums = previous === undefined ? tf.clone(metrics) : (tf.add(previous, metrics) as tf.Tensor1D);
+        sums =
+          previous === undefined ? tf.clone(metrics) : (tf.add(previous, metrics) as tf.Tensor1D);
         previous?.dispose();
         emit({
           type: 'step',
@@ -136,7 +138,12 @@ export async function runEpoch(
       }
     }
     if (steps === 0) {
-      fail(plan.functionName, 'data.train', `batches of ${plan.batchSize} examples`, 'no batch in the epoch');
+      fail(
+        plan.functionName,
+        'data.train',
+        `batches of ${plan.batchSize} examples`,
+        'no batch in the epoch',
+      );
     }
     // The one read of the epoch: each term's sum over the steps, then the correct predictions.
     const read = sums!.dataSync();

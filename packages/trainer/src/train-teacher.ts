@@ -34,5 +34,11 @@ export async function trainTeacher(options: TrainTeacherOptions): Promise<Traini
   assertGradientsRegistered(functionName);
   const checkpointStore = await loadCheckpointStore(options);
   return runTraining({
-    checkpointStore, task: 'train-teacher', functionName, student: options.model, terms: [], options });
+    checkpointStore,
+    task: 'train-teacher',
+    functionName,
+    student: options.model,
+    terms: [],
+    options,
+  });
 }

@@ -5,7 +5,8 @@ import { trainTeacher } from './train-teacher';
 
 const shape: [number, number, number] = [4, 4, 1];
 const all = syntheticDataset({ count: 96, numClasses: 3, shape, seed: 1 });
-const range = (start: number, end: number) => Array.from({ length: end - start }, (_, i) => start + i);
+const range = (start: number, end: number) =>
+  Array.from({ length: end - start }, (_, i) => start + i);
 const data = { train: all.subset(range(0, 64)), test: all.subset(range(64, 96)) };
 const common = {
   data,

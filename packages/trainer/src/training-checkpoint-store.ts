@@ -14,7 +14,11 @@ export interface TrainingCheckpointStore {
   /** Reads the checkpoint at `path` (from {@link TrainingCheckpointStore.find}). */
   read(path: string): LoadedCheckpoint;
   /** Writes a checkpoint into `directory` without ever losing the previous one; returns its path. */
-  write(directory: string, contents: CheckpointContents, tensors: Record<string, tf.Tensor>): string;
+  write(
+    directory: string,
+    contents: CheckpointContents,
+    tensors: Record<string, tf.Tensor>,
+  ): string;
   /** A stable hash of a run's configuration, stored in each checkpoint. */
   hashConfig(config: Record<string, unknown>): string;
   /** Starts the metrics log of `directory` with `records` (the epochs a resumed run keeps). */

@@ -41,7 +41,12 @@ export interface TrainingRun {
 function describeRun(
   run: TrainingRun,
   optimizer: TrainingOptimizer,
-  settings: { schedule: LearningRateSchedule; batchSize: number; augment: unknown; normalize: boolean },
+  settings: {
+    schedule: LearningRateSchedule;
+    batchSize: number;
+    augment: unknown;
+    normalize: boolean;
+  },
 ): Record<string, unknown> {
   const { student, teacher, terms, options } = run;
   return {
@@ -86,7 +91,12 @@ export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
   const callbacks = options.callbacks ?? {};
   const control = createTrainingControl();
 
-  const lossParameters: LossParameterSet = createLossParameters(terms, student, teacher, options.seed);
+  const lossParameters: LossParameterSet = createLossParameters(
+    terms,
+    student,
+    teacher,
+    options.seed,
+  );
   const parameters = [
     ...student.parameters
       .filter((parameter) => parameter.trainable)
@@ -100,12 +110,22 @@ export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
   let state: TrainingRunState = initialRunState(options.seed);
   try {
     optimizer = createOptimizer(parameters, options.optimizer ?? { type: 'sgd' });
-    const target = { model: student, role: run.task === 'distill' ? 'student' : 'model', optimizer, lossParameters };
+    const target = {
+      model: student,
+      role: run.task === 'distill' ? 'student' : 'model',
+      optimizer,
+      lossParameters,
+    };
     let checkpoints: RunCheckpoints | undefined;
     if (options.checkpointDir !== undefined && run.checkpointStore !== undefined) {
       const config = describeRun(run, optimizer, { schedule, batchSize, augment, normalize });
       const store = run.checkpointStore;
-      checkpoints = { store, directory: options.checkpointDir, config, hash: store.hashConfig(config) };
+      checkpoints = {
+        store,
+        directory: options.checkpointDir,
+        config,
+        hash: store.hashConfig(config),
+      };
       state = openCheckpoints(checkpoints, options, target, functionName);
     }
     const resumedEpochs = state.epoch;

@@ -1,6 +1,11 @@
 import { SeededRandom } from '@geokd/core';
 import { CheckpointError } from './checkpoint-error';
-import { checkpointTensors, restoreLossParameters, restoreModel, restoreOptimizer } from './checkpoint-state';
+import {
+  checkpointTensors,
+  restoreLossParameters,
+  restoreModel,
+  restoreOptimizer,
+} from './checkpoint-state';
 import { differingKeys } from './stable-stringify';
 import type { LossParameterSet } from './loss-parameters';
 import type { TrainableModel } from './model-contract';
@@ -43,7 +48,12 @@ export interface RunCheckpoints {
 export function openCheckpoints(
   checkpoints: RunCheckpoints,
   options: { resume?: boolean; overwrite?: boolean; seed: number },
-  target: { model: TrainableModel; role: string; optimizer: TrainingOptimizer; lossParameters: LossParameterSet },
+  target: {
+    model: TrainableModel;
+    role: string;
+    optimizer: TrainingOptimizer;
+    lossParameters: LossParameterSet;
+  },
   functionName: string,
 ): TrainingRunState {
   const { store, directory, config, hash } = checkpoints;

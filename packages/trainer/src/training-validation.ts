@@ -4,7 +4,12 @@ import type { TrainableModel } from './model-contract';
 import type { CommonTrainingOptions } from './training-options';
 
 /** Throws an {@link InvalidArgumentError} naming the argument. */
-export function fail(functionName: string, argument: string, expected: string, received: string): never {
+export function fail(
+  functionName: string,
+  argument: string,
+  expected: string,
+  received: string,
+): never {
   throw new InvalidArgumentError({ functionName, argument, expected, received });
 }
 
@@ -15,10 +20,20 @@ function describeShape(shape: readonly number[] | undefined): string {
 /** Checks a model-like argument has what the trainer calls. */
 export function validateModel(model: TrainableModel, functionName: string, argument: string): void {
   if (model === null || typeof model !== 'object' || typeof model.apply !== 'function') {
-    fail(functionName, argument, 'a model with apply, parameters and featureNames (a FeatureModel)', String(model));
+    fail(
+      functionName,
+      argument,
+      'a model with apply, parameters and featureNames (a FeatureModel)',
+      String(model),
+    );
   }
   if (!Array.isArray(model.parameters) || !Array.isArray(model.featureNames)) {
-    fail(functionName, argument, 'a model with parameters and featureNames arrays', `model '${model.name}'`);
+    fail(
+      functionName,
+      argument,
+      'a model with parameters and featureNames arrays',
+      `model '${model.name}'`,
+    );
   }
 }
 
@@ -29,7 +44,8 @@ export function validateCommonOptions(
   functionName: string,
   modelArgument: string,
 ): void {
-  if (options === null || typeof options !== 'object') fail(functionName, 'options', 'an object', String(options));
+  if (options === null || typeof options !== 'object')
+    fail(functionName, 'options', 'an object', String(options));
   const { data } = options;
   if (data === undefined || data === null || typeof data !== 'object') {
     fail(functionName, 'data', 'an object { train, test } of datasets', String(data));
@@ -39,7 +55,8 @@ export function validateCommonOptions(
     if (dataset === undefined || typeof dataset?.batches !== 'function') {
       fail(functionName, `data.${split}`, 'a dataset with a batches() method', String(dataset));
     }
-    if (!(dataset.count > 0)) fail(functionName, `data.${split}.count`, 'at least 1', String(dataset.count));
+    if (!(dataset.count > 0))
+      fail(functionName, `data.${split}.count`, 'at least 1', String(dataset.count));
     if (describeShape(dataset.shape) !== describeShape(model.inputShape)) {
       fail(
         functionName,
@@ -60,13 +77,19 @@ export function validateCommonOptions(
   if (!Number.isInteger(options.epochs) || options.epochs < 1) {
     fail(functionName, 'epochs', 'an integer >= 1', String(options.epochs));
   }
-  if (!Number.isSafeInteger(options.seed)) fail(functionName, 'seed', 'a safe integer', String(options.seed));
+  if (!Number.isSafeInteger(options.seed))
+    fail(functionName, 'seed', 'a safe integer', String(options.seed));
   const batchSize = options.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     fail(functionName, 'batchSize', 'an integer >= 1', String(batchSize));
   }
   if (batchSize > data.train.count) {
-    fail(functionName, 'batchSize', `at most the ${data.train.count} training examples`, String(batchSize));
+    fail(
+      functionName,
+      'batchSize',
+      `at most the ${data.train.count} training examples`,
+      String(batchSize),
+    );
   }
   const evalBatchSize = options.evalBatchSize ?? 256;
   if (!Number.isInteger(evalBatchSize) || evalBatchSize < 1) {
@@ -82,7 +105,10 @@ export function validateCommonOptions(
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
     fail(functionName, 'onEvent', 'a function', typeof options.onEvent);
   }
-  if (options.callbacks !== undefined && (options.callbacks === null || typeof options.callbacks !== 'object')) {
+  if (
+    options.callbacks !== undefined &&
+    (options.callbacks === null || typeof options.callbacks !== 'object')
+  ) {
     fail(functionName, 'callbacks', 'an object of callback functions', String(options.callbacks));
   }
   for (const [key, callback] of Object.entries(options.callbacks ?? {})) {
@@ -92,4 +118,3 @@ export function validateCommonOptions(
   }
   validateSchedule(options.schedule ?? { type: 'multi-step' }, functionName);
 }
-
