@@ -52,8 +52,11 @@ export class GeokdError extends Error {
     ) {
       return false;
     }
-    if (this.name === 'GeokdError') return true;
+    // `this` is the class `isInstance` was called on: that is what makes the answer per class.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver class is the point here.
+    const className = this.name;
+    if (className === 'GeokdError') return true;
     const classes = (error as Record<symbol, unknown>)[GEOKD_ERROR_CLASSES];
-    return Array.isArray(classes) && classes.includes(this.name);
+    return Array.isArray(classes) && classes.includes(className);
   }
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@geokd/errors';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { assertFinite, assertFloat32, assertRank, assertTensor, describeShape } from '@geokd/core';
 
 // The generic tensor and number checks live in @geokd/core (one copy for every package); they are
