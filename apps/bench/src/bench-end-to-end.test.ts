@@ -6,21 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPreset } from './presets';
 import type { BenchResults } from './results-schema';
 
-/**
- * The bench runs on @geokd/trainer and @geokd/kd-losses. While those packages do not yet export
- * `distill` / `getDistillationLoss` (they are written in parallel), the end-to-end runs are
- * skipped with this reason; the moment they do, these tests run.
- */
-const trainer = (await import('@geokd/trainer')) as Record<string, unknown>;
-const kdLosses = (await import('@geokd/kd-losses')) as Record<string, unknown>;
-const lossesMissing = typeof kdLosses.getDistillationLoss !== 'function';
-const pipelineMissing = typeof trainer.distill !== 'function' || lossesMissing;
-if (pipelineMissing) {
-  console.warn(
-    'bench end-to-end tests skipped: @geokd/trainer or @geokd/kd-losses exports nothing yet',
-  );
-}
-
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'geokd-bench-e2e-'));
 
@@ -44,7 +29,6 @@ function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr:
 
 // The end-to-end tests run the CLI as shipped: build it first (tsup, a few seconds).
 beforeAll(() => {
-  if (lossesMissing) return;
   execFileSync('pnpm', ['run', 'build'], { cwd: packageDir, stdio: 'pipe' });
 }, 120_000);
 
@@ -90,7 +74,7 @@ function expectWellFormedResults(
 
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-describe.skipIf(pipelineMissing)('geokd-bench end to end', () => {
+describe('geokd-bench end to end', () => {
   it('runs the quick preset and writes a well-formed table, results.json and charts', async () => {
     const out = path.join(scratch, 'quick');
     const cache = path.join(scratch, 'cache');
@@ -200,7 +184,7 @@ describe.skipIf(pipelineMissing)('geokd-bench end to end', () => {
   });
 });
 
-describe.skipIf(lossesMissing)('geokd-bench speed', () => {
+describe('geokd-bench speed', () => {
   it('times every method against the plain student step and the graph construction', async () => {
     const out = path.join(scratch, 'speed');
     const { code, stdout, stderr } = await runCli([

@@ -1,20 +1,25 @@
-import { getDistillationLoss } from '@geokd/kd-losses';
 import type { FeatureModel } from '@geokd/models';
-import * as tf from '@tensorflow/tfjs-core';
+import {
+  createLossParameters,
+  createOptimizer,
+  createTrainingStep,
+  resolveLossTerms,
+} from '@geokd/trainer';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { LossTermSpec } from './registry';
 
-/** A compiled training step of a student, with or without distillation terms. */
+/** The trainer's training step of a student, set up for timing. */
 export interface DistillationStep {
-  /** Runs one forward + backward + optimiser update; resolves to the total loss. */
+  /** Runs one forward + backward + optimiser update; returns the total loss. */
   run(x: tf.Tensor4D, y: tf.Tensor1D): number;
-  /** Disposes the optimiser. */
+  /** Disposes the optimiser and the losses' own parameters. */
   dispose(): void;
 }
 
 /**
- * One SGD-momentum training step of `student` on cross-entropy plus the weighted loss terms
- * (looked up in the `@geokd/kd-losses` registry). The teacher's forward pass runs in inference
- * mode outside the gradient, as in the trainer; with no terms it is the plain student step.
+ * The step `distill` runs, with `@geokd/trainer`'s SGD (momentum 0.9, weight decay 5e-4) over
+ * the student's and the losses' parameters: `createTrainingStep`, the one training step of
+ * geokd, so the speed table times the code users run. With no terms it is the plain student step.
  */
 export function createDistillationStep(
   student: FeatureModel,
@@ -22,44 +27,34 @@ export function createDistillationStep(
   terms: readonly LossTermSpec[],
   learningRate = 0.01,
 ): DistillationStep {
-  const optimizer = tf.train.momentum(learningRate, 0.9);
-  const losses = terms.map((term) => ({ term, loss: getDistillationLoss(term.loss) }));
-  const variables = student.trainableVariables();
+  const resolved =
+    teacher === undefined ? [] : resolveLossTerms([...terms], student, teacher, 'speed benchmark');
+  const lossParameters = createLossParameters(resolved, student, teacher, 1);
+  const parameters = [
+    ...student.parameters
+      .filter((parameter) => parameter.trainable)
+      .map(({ name, variable, weightDecay }) => ({ name, variable, weightDecay })),
+    ...lossParameters.optimized,
+  ];
+  const optimizer = createOptimizer(parameters, { type: 'sgd', learningRate });
+  const step = createTrainingStep({
+    student,
+    teacher,
+    terms: resolved,
+    optimizer,
+    parameters,
+    lossParameters: lossParameters.byTerm,
+    functionName: 'speed benchmark',
+  });
   return {
     run(x, y) {
-      const total = tf.tidy(() => {
-        const teacherOut =
-          teacher !== undefined && losses.length > 0
-            ? teacher.apply(x, { training: false })
-            : undefined;
-        // Float one-hot labels built outside the gradient function: no cast on the tape.
-        const oneHot = tf.cast(tf.oneHot(tf.cast(y, 'int32'), student.numClasses), 'float32');
-        return optimizer.minimize(
-          () => {
-            const out = student.apply(x, { training: true });
-            let loss: tf.Scalar = tf.losses.softmaxCrossEntropy(oneHot, out.logits) as tf.Scalar;
-            for (const { term, loss: distillation } of losses) {
-              const pick = (o: { logits: tf.Tensor; features: Record<string, tf.Tensor> }) =>
-                distillation.input === 'logits'
-                  ? [o.logits]
-                  : (term.taps ?? []).map((tap) => o.features[tap]!);
-              const value = distillation.compute(pick(out), pick(teacherOut!), term.options ?? {}, {
-                labels: y,
-              });
-              loss = tf.add(loss, tf.mul(value, term.weight));
-            }
-            return loss;
-          },
-          true,
-          variables,
-        ) as tf.Scalar;
-      });
-      const value = total.dataSync()[0]!;
-      total.dispose();
-      return value;
+      const { loss, metrics } = step.run(x, y, learningRate);
+      metrics.dispose();
+      return loss;
     },
     dispose() {
       optimizer.dispose();
+      lossParameters.dispose();
     },
   };
 }

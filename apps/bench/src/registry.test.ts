@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TABLE_METHODS } from './presets';
-import { getMethod, knnNeighbours, listMethods } from './registry';
+import { DISTILLATION_LOSSES } from '@geokd/kd-losses';
+import { DEFAULT_LOSS_WEIGHTS, getMethod, knnNeighbours, listMethods } from './registry';
 
 const context = { taps: ['stage1', 'pool'], batchSize: 64 };
 
@@ -18,7 +19,9 @@ describe('method registry', () => {
       { loss: 'gkd', weight: 25, taps: ['stage1', 'pool'], options: {} },
     ]);
     expect(getMethod('gkd-knn').terms(context)[0]!.options).toEqual({ k: 16 });
-    expect(getMethod('gkd-intra').terms(context)[0]!.options).toEqual({ classMode: 'intra' });
+    expect(getMethod('gkd-intra').terms(context)[0]!.options).toEqual({
+      classes: { mode: 'intra' },
+    });
     expect(
       getMethod('gkd-hinton')
         .terms(context)
@@ -29,6 +32,17 @@ describe('method registry', () => {
   it('gives Hinton KD no taps and its temperature', () => {
     expect(getMethod('hinton').terms(context)).toEqual([
       { loss: 'hinton', weight: 1, options: { temperature: 4 } },
+    ]);
+  });
+
+  it('derives one method and one default weight per loss of @geokd/kd-losses', () => {
+    for (const loss of DISTILLATION_LOSSES) {
+      expect(DEFAULT_LOSS_WEIGHTS[loss.name]).toBe(loss.defaultWeight);
+      if (loss.name !== 'gkd') expect(listMethods()).toContain(loss.name);
+    }
+    expect(DEFAULT_LOSS_WEIGHTS.pkt).toBe(30000);
+    expect(getMethod('fitnets').terms(context)).toEqual([
+      { loss: 'fitnets', weight: 100, taps: ['stage1', 'pool'], options: {} },
     ]);
   });
 

@@ -1,4 +1,5 @@
-import { UnknownNameError } from '@geokd/errors';
+import { UnknownNameError } from '@geokd/core';
+import { DISTILLATION_LOSSES } from '@geokd/kd-losses';
 
 /** One weighted loss term as the trainer's `distill({ losses })` takes it. */
 export interface LossTermSpec {
@@ -32,19 +33,17 @@ export interface BenchMethod {
   terms(context: MethodContext): LossTermSpec[];
 }
 
-/** Default λ of each loss, as the papers' reference code uses them. */
-export const DEFAULT_LOSS_WEIGHTS: Readonly<Record<string, number>> = {
-  gkd: 25,
-  'rkd-distance': 25,
-  'rkd-angle': 50,
-  hinton: 1,
-  'similarity-preserving': 3000,
-  'attention-transfer': 1000,
-  pkt: 30000,
-};
+/**
+ * Default λ of each loss, as the papers' reference code uses them: read from each loss's own
+ * declaration in `@geokd/kd-losses` (its `defaultWeight`), the one place it is written.
+ */
+export const DEFAULT_LOSS_WEIGHTS: Readonly<Record<string, number>> = Object.fromEntries(
+  DISTILLATION_LOSSES.map((loss) => [loss.name, loss.defaultWeight ?? 1]),
+);
 
 /** Temperature of Hinton KD in every method that uses it. */
-export const HINTON_TEMPERATURE = 4;
+export const HINTON_TEMPERATURE = (DISTILLATION_LOSSES.find((loss) => loss.name === 'hinton')
+  ?.defaultOptions?.temperature ?? 4) as number;
 
 function weightOf(loss: string, context: MethodContext): number {
   return context.lossWeights?.[loss] ?? DEFAULT_LOSS_WEIGHTS[loss] ?? 1;
@@ -71,42 +70,35 @@ export function knnNeighbours(batchSize: number): number {
   return Math.max(1, Math.floor(batchSize / 4));
 }
 
+/**
+ * One method per loss of `@geokd/kd-losses` (but GKD, whose variants follow): the loss alone on
+ * the taps (or the logits), with its default weight and options. A new loss gets its method here
+ * without any edit.
+ */
+const SINGLE_LOSS_METHODS: readonly BenchMethod[] = DISTILLATION_LOSSES.filter(
+  (loss) => loss.name !== 'gkd',
+).map((loss) => ({
+  name: loss.name,
+  description: `${loss.description}${loss.input === 'features' ? ', on the taps' : ''}`,
+  terms: (context: MethodContext) =>
+    loss.input === 'logits'
+      ? [
+          {
+            loss: loss.name,
+            weight: weightOf(loss.name, context),
+            options: { ...loss.defaultOptions },
+          },
+        ]
+      : [featureTerm(loss.name, context)],
+}));
+
 const METHODS: readonly BenchMethod[] = [
   {
     name: 'baseline',
     description: 'student trained alone with cross-entropy (no teacher)',
     terms: () => [],
   },
-  {
-    name: 'hinton',
-    description: `Hinton KD on logits, T = ${HINTON_TEMPERATURE}`,
-    terms: (context) => [hintonTerm(context)],
-  },
-  {
-    name: 'rkd-distance',
-    description: 'RKD distance loss (Park et al. 2019) on the taps',
-    terms: (context) => [featureTerm('rkd-distance', context)],
-  },
-  {
-    name: 'rkd-angle',
-    description: 'RKD angle loss (Park et al. 2019) on the taps',
-    terms: (context) => [featureTerm('rkd-angle', context)],
-  },
-  {
-    name: 'similarity-preserving',
-    description: 'similarity-preserving KD (Tung & Mori 2019) on the taps',
-    terms: (context) => [featureTerm('similarity-preserving', context)],
-  },
-  {
-    name: 'attention-transfer',
-    description: 'attention transfer (Zagoruyko & Komodakis 2017) on the taps',
-    terms: (context) => [featureTerm('attention-transfer', context)],
-  },
-  {
-    name: 'pkt',
-    description: 'probabilistic knowledge transfer (Passalis & Tefas 2018) on the taps',
-    terms: (context) => [featureTerm('pkt', context)],
-  },
+  ...SINGLE_LOSS_METHODS,
   {
     name: 'gkd-dense',
     description: 'GKD (Lassance et al. 2020) on the full cosine similarity graphs',
@@ -120,7 +112,7 @@ const METHODS: readonly BenchMethod[] = [
   {
     name: 'gkd-intra',
     description: 'GKD restricted to same-class pairs',
-    terms: (context) => [featureTerm('gkd', context, { classMode: 'intra' })],
+    terms: (context) => [featureTerm('gkd', context, { classes: { mode: 'intra' } })],
   },
   {
     name: 'gkd-hinton',

@@ -1,7 +1,6 @@
 import './register-gradients';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as backend from '@geokd/backend';
 import { initBackend } from '@geokd/backend';
 import { similarityGraph } from '@geokd/graph-construction';
 import { createModel } from '@geokd/models';
@@ -22,7 +21,7 @@ export interface SpeedBenchmarkOptions {
   widths?: number[];
   /** Batch sizes B of the graph construction benchmark. @default [64, 128, 256] */
   batchSizes?: number[];
-  /** Run @geokd/backend's PyTorch comparison when it is available. @default true */
+  /** Report on a PyTorch comparison (none exists yet: the report says so). @default true */
   pytorch?: boolean;
   /** Output folder (speed.json, speed.md). */
   outDir: string;
@@ -209,7 +208,7 @@ export async function runSpeedBenchmark(options: SpeedBenchmarkOptions): Promise
     }
   }
 
-  const pytorch = await pytorchComparison(options.pytorch ?? true);
+  const pytorch = pytorchComparison(options.pytorch ?? true);
   const results: SpeedResults = {
     preset: spec.preset,
     backend: backendDetails.name,
@@ -240,22 +239,10 @@ export async function runSpeedBenchmark(options: SpeedBenchmarkOptions): Promise
   return results;
 }
 
-type PytorchRunner = (options?: Record<string, unknown>) => Promise<unknown> | unknown;
-
-async function pytorchComparison(enabled: boolean): Promise<SpeedResults['pytorch']> {
+function pytorchComparison(enabled: boolean): SpeedResults['pytorch'] {
   if (!enabled) return { available: false, reason: 'skipped (--no-pytorch)' };
-  const candidates = backend as unknown as Record<string, unknown>;
-  const runner = (candidates.runPytorchComparison ?? candidates.pytorchComparison) as
-    | PytorchRunner
-    | undefined;
-  if (typeof runner !== 'function') {
-    return { available: false, reason: '@geokd/backend exports no PyTorch comparison' };
-  }
-  try {
-    return { available: true, result: await runner() };
-  } catch (error) {
-    return { available: false, reason: (error as Error).message };
-  }
+  // No package of geokd implements a PyTorch comparison yet; say so rather than look for one.
+  return { available: false, reason: 'geokd has no PyTorch comparison yet' };
 }
 
 /** The speed results as Markdown tables. */

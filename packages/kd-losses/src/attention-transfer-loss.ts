@@ -8,6 +8,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, propagateNonFinite } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /** Options of {@link attentionTransferLoss}. */
 export interface AttentionTransferLossOptions extends ValueCheckOptions {
@@ -124,3 +125,12 @@ export function attentionTransferLoss(
     );
   });
 }
+
+/** The registry's declaration of {@link attentionTransferLoss} (averaged over the tap pairs). */
+export const attentionTransferDistillationLoss = definePairLoss<AttentionTransferLossOptions>({
+  name: 'attention-transfer',
+  description: 'attention transfer: normalised spatial attention maps (NHWC taps)',
+  defaultOptions: { p: 2, checkFinite: undefined },
+  defaultWeight: 1000,
+  computePair: (student, teacher, options) => attentionTransferLoss(student, teacher, options),
+});

@@ -13,6 +13,8 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
 import { assertFeatures, assertSameBatch, propagateNonFinite } from './validation';
+import type { DistillationLoss } from './distillation-loss';
+import { assertTapCounts } from './define-distillation-loss';
 
 /** Options of {@link gkdLoss}. */
 export interface GkdLossOptions extends ValueCheckOptions {
@@ -163,3 +165,57 @@ export function gkdLoss(
     return propagateNonFinite(loss, ...studentFeatures, ...teacherFeatures);
   });
 }
+
+/** Options of the `gkd` registry entry: {@link GkdLossOptions}, with the labels from the context. */
+export interface GkdDistillationLossOptions extends Omit<GkdLossOptions, 'classes'> {
+  /** A class mask built from the batch labels the trainer passes. @default undefined */
+  classes?: { mode: ClassMaskMode };
+  /** @deprecated use `classes: { mode }`, as {@link gkdLoss} takes it. */
+  classMode?: ClassMaskMode;
+}
+
+/**
+ * The registry's declaration of {@link gkdLoss}. Its options are those of `gkdLoss`, except that
+ * `classes` gives only the `mode`: the labels are the batch's, from the loss context.
+ */
+export const gkdDistillationLoss: DistillationLoss<GkdDistillationLossOptions> = {
+  name: 'gkd',
+  description: 'graph knowledge distillation: match the similarity graphs of the batch, per tap',
+  input: 'features',
+  usesLabels: true,
+  optionNames: ['k', 'power', 'classes', 'graph', 'checkFinite', 'classMode'],
+  defaultOptions: {
+    k: undefined,
+    power: 1,
+    classes: undefined,
+    graph: undefined,
+    checkFinite: undefined,
+  },
+  defaultWeight: 25,
+  compute(student, teacher, options, context) {
+    assertTapCounts('gkd', student, teacher);
+    const { classMode, classes, ...rest } = options;
+    const argument = classes === undefined ? 'options.classMode' : 'options.classes.mode';
+    const mode = classes?.mode ?? classMode;
+    if (mode !== undefined && mode !== 'intra' && mode !== 'inter') {
+      throw new InvalidArgumentError({
+        functionName: 'gkd',
+        argument,
+        expected: "'intra' or 'inter'",
+        received: String(mode),
+      });
+    }
+    if (mode !== undefined && context.labels === undefined) {
+      throw new InvalidArgumentError({
+        functionName: 'gkd',
+        argument,
+        expected: 'labels in the loss context (the trainer passes the batch labels)',
+        received: 'no labels',
+      });
+    }
+    return gkdLoss(student, teacher, {
+      ...rest,
+      classes: mode === undefined ? undefined : { labels: context.labels!, mode },
+    });
+  },
+};

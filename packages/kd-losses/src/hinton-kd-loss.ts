@@ -3,6 +3,7 @@ import { assertPositive, maxAbsScale, type ValueCheckOptions } from '@geokd/grap
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, propagateNonFinite } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /** Options of {@link hintonKdLoss}. */
 export interface HintonKdLossOptions extends ValueCheckOptions {
@@ -157,3 +158,13 @@ function scaledKlTimesTemperatureSquared(
   const useDirect = tf.step(tf.sub(tf.max(tf.abs(x), 1), SERIES_LIMIT));
   return tf.add(tf.mul(useDirect, direct), tf.mul(tf.sub(1, useDirect), series)) as tf.Tensor1D;
 }
+
+/** The registry's declaration of {@link hintonKdLoss}: it compares the models' logits. */
+export const hintonDistillationLoss = definePairLoss<HintonKdLossOptions>({
+  name: 'hinton',
+  description: 'Hinton KD: KL divergence of temperature-softened logits, times T²',
+  input: 'logits',
+  defaultOptions: { temperature: 4, checkFinite: undefined },
+  defaultWeight: 1,
+  computePair: (student, teacher, options) => hintonKdLoss(student, teacher, options),
+});

@@ -2,6 +2,7 @@ import { gramMatrix, maxAbsScale, type ValueCheckOptions } from '@geokd/graph-co
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /** ε of the PKT code, in the row normalisation and inside the logarithm. */
 const PKT_EPSILON = 1e-7;
@@ -62,3 +63,12 @@ export function pktLoss(
     );
   });
 }
+
+/** The registry's declaration of {@link pktLoss} (averaged over the tap pairs). */
+export const pktDistillationLoss = definePairLoss<ValueCheckOptions>({
+  name: 'pkt',
+  description: 'probabilistic knowledge transfer: KL of cosine-kernel conditional probabilities',
+  defaultOptions: { checkFinite: undefined },
+  defaultWeight: 30000,
+  computePair: (student, teacher, options) => pktLoss(student, teacher, options),
+});

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { huberElementwise } from './huber';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /**
  * cos ∠(x_j − x_i, x_k − x_i) for all triplets, `[B, B, B]` indexed [i, j, k], from the Gram
@@ -74,3 +75,12 @@ export function rkdAngleLoss(
     return propagateNonFinite(mean, student, teacher);
   });
 }
+
+/** The registry's declaration of {@link rkdAngleLoss} (averaged over the tap pairs). */
+export const rkdAngleDistillationLoss = definePairLoss<ValueCheckOptions>({
+  name: 'rkd-angle',
+  description: 'RKD angle: Huber loss on the cosines of all triplet angles',
+  defaultOptions: { checkFinite: undefined },
+  defaultWeight: 50,
+  computePair: (student, teacher, options) => rkdAngleLoss(student, teacher, options),
+});

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { huberElementwise } from './huber';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /**
  * Pairwise Euclidean distances `[B, B]` of `[B, D]` rows, 0 on the diagonal. Squared distances
@@ -74,3 +75,12 @@ export function rkdDistanceLoss(
     );
   });
 }
+
+/** The registry's declaration of {@link rkdDistanceLoss} (averaged over the tap pairs). */
+export const rkdDistanceDistillationLoss = definePairLoss<ValueCheckOptions>({
+  name: 'rkd-distance',
+  description: 'RKD distance: Huber loss on mean-normalised pairwise distances',
+  defaultOptions: { checkFinite: undefined },
+  defaultWeight: 25,
+  computePair: (student, teacher, options) => rkdDistanceLoss(student, teacher, options),
+});

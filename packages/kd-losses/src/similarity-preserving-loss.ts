@@ -2,6 +2,7 @@ import { gramMatrix, maxAbsScale, type ValueCheckOptions } from '@geokd/graph-co
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
+import { definePairLoss } from './define-distillation-loss';
 
 /**
  * G = X·Xᵀ with each row divided by its L2 norm (max(‖·‖, 1e-12), as PyTorch's normalize).
@@ -52,3 +53,12 @@ export function similarityPreservingLoss(
     return propagateNonFinite(loss, student, teacher);
   });
 }
+
+/** The registry's declaration of {@link similarityPreservingLoss} (averaged over the tap pairs). */
+export const similarityPreservingDistillationLoss = definePairLoss<ValueCheckOptions>({
+  name: 'similarity-preserving',
+  description: 'similarity-preserving KD: row-normalised Gram matrices',
+  defaultOptions: { checkFinite: undefined },
+  defaultWeight: 3000,
+  computePair: (student, teacher, options) => similarityPreservingLoss(student, teacher, options),
+});

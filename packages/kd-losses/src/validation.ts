@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from '@geokd/errors';
 import {
   type AssertRankOptions,
   assertFinite,
@@ -6,12 +5,12 @@ import {
   assertRank,
   assertTensor,
   describeShape,
-  flattenFeatures,
-  shouldCheckValues,
-} from '@geokd/graph-construction';
+  InvalidArgumentError,
+} from '@geokd/core';
+import { flattenFeatures, shouldCheckValues } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 
-// The generic tensor and number checks live in @geokd/graph-construction; this file keeps what a
+// The generic tensor and number checks live in @geokd/core; this file keeps what a
 // loss's inputs add to them: a non-empty batch, and student/teacher batch agreement.
 
 /**

@@ -43,17 +43,5 @@ export class SeededRandom {
   }
 }
 
-/**
- * Derives a 32-bit seed for one parameter from the model seed and the parameter's name
- * (FNV-1a over the name, mixed with the seed), so each variable gets its own stream and adding
- * a layer does not shift the others' initial values.
- */
-export function deriveSeed(seed: number, name: string): number {
-  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  h ^= Math.floor(seed / 4294967296) >>> 0;
-  return Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-}
+// deriveSeed is defined once, in @geokd/core, and re-exported here for this package's files.
+export { deriveSeed } from '@geokd/core';

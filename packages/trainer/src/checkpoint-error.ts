@@ -14,7 +14,12 @@ export class CheckpointError extends GeokdError {
   /** The checkpoint folder. */
   readonly path: string;
 
-  constructor(options: { reason: CheckpointErrorReason; path: string; message: string; cause?: unknown }) {
+  constructor(options: {
+    reason: CheckpointErrorReason;
+    path: string;
+    message: string;
+    cause?: unknown;
+  }) {
     super(options.message, { code: `checkpoint-${options.reason}`, cause: options.cause });
     this.reason = options.reason;
     this.path = options.path;

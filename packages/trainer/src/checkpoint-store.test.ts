@@ -18,7 +18,7 @@ const contents = (epoch: number): CheckpointContents => ({
   config: { model: 'mlp' },
   epoch,
   globalStep: epoch * 10,
-  randomState: 12345,
+  randomState: [1, 2, 3, 4],
   optimizer: { name: 'sgd', step: epoch * 10 },
   history: Array.from({ length: epoch }, (_, k) => ({ epoch: k + 1 })),
   elapsedMs: 5,
@@ -51,12 +51,25 @@ describe('checkpoint store', () => {
     writeCheckpoint(directory, contents(2), tensors);
     const loaded = readCheckpoint(findCheckpoint(directory)!);
     expect(loaded.manifest.epoch).toBe(2);
-    expect(loaded.manifest.randomState).toBe(12345);
+    expect(loaded.manifest.randomState).toEqual([1, 2, 3, 4]);
     expect(Array.from(loaded.tensors.get('model/w')!.values)).toEqual([1.5, -2, 3, 4.25]);
     expect(loaded.tensors.get('model/w')!.shape).toEqual([2, 2]);
     expect(loaded.tensors.get('model/step')!.dtype).toBe('int32');
     expect(Array.from(loaded.tensors.get('model/step')!.values)).toEqual([7]);
     tf.dispose(Object.values(tensors));
+  });
+
+  it('keeps a random state with a spare normal draw (five numbers) exactly', () => {
+    const directory = scratch();
+    const tensor = { w: tf.tensor1d([1]) };
+    writeCheckpoint(
+      directory,
+      { ...contents(1), randomState: [4294967295, 0, 7, 1, -0.3125] },
+      tensor,
+    );
+    const loaded = readCheckpoint(findCheckpoint(directory)!);
+    expect(loaded.manifest.randomState).toEqual([4294967295, 0, 7, 1, -0.3125]);
+    tf.dispose(Object.values(tensor));
   });
 
   it('replaces the previous checkpoint and leaves no temporary folders', () => {
@@ -133,7 +146,7 @@ describe('checkpoint store', () => {
       [
         'the random state',
         (m: Record<string, unknown>) => {
-          m.randomState = 12346;
+          m.randomState = [1, 2, 3, 5];
         },
       ],
       [
@@ -177,7 +190,13 @@ describe('checkpoint store', () => {
       ['history', [1, 2], "field 'history' should be an array of objects"],
       ['epoch', -1, "field 'epoch' should be an integer >= 0 but is -1"],
       ['epoch', '2', "field 'epoch' should be an integer >= 0"],
-      ['randomState', 1.5, "field 'randomState' should be an unsigned 32-bit integer"],
+      ['randomState', 1.5, "field 'randomState' should be an array of 4 unsigned 32-bit integers"],
+      ['randomState', [1, 2, 3], "field 'randomState' should be an array of 4 unsigned 32-bit"],
+      ['randomState', [0, 0, 0, 0], "field 'randomState' should be an array of 4 unsigned 32-bit"],
+      ['randomState', [1, 2, 3, 2 ** 32], "field 'randomState' should be an array of 4 unsigned"],
+      ['randomState', [1, 2, 3, -1], "field 'randomState' should be an array of 4 unsigned 32-bit"],
+      ['randomState', [1, 2, 3, 4, null], "field 'randomState' should be an array of 4 unsigned"],
+      ['randomState', [1, 2, 3, 4, 0.5, 1], "field 'randomState' should be an array of 4"],
       ['optimizer', null, "field 'optimizer' should be an object"],
       ['elapsedMs', null, "field 'elapsedMs' should be a finite number >= 0 but is null"],
       ['config', null, "field 'config' should be an object"],

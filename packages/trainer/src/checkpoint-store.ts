@@ -36,8 +36,8 @@ export interface CheckpointManifest {
   epoch: number;
   /** Optimiser updates completed. */
   globalStep: number;
-  /** State of the trainer's seeded generator. */
-  randomState: number;
+  /** State of the trainer's seeded generator (`SeededRandom.getState()` of `@geokd/core`). */
+  randomState: number[];
   /** Optimiser name and step counter. */
   optimizer: { name: string; step: number };
   /** Metrics of the completed epochs. */
@@ -253,6 +253,20 @@ export function readCheckpoint(folder: string): LoadedCheckpoint {
 const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
+const isUint32 = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
+
+/**
+ * The shape of `SeededRandom.getState()` (xoshiro128**): four 32-bit words, not all zero (a
+ * generator stuck at zero), then optionally the spare normal draw.
+ */
+function isRandomState(value: unknown): value is number[] {
+  if (!Array.isArray(value) || (value.length !== 4 && value.length !== 5)) return false;
+  const words = value.slice(0, 4);
+  if (!words.every(isUint32) || words.every((word) => word === 0)) return false;
+  return value.length === 4 || (typeof value[4] === 'number' && Number.isFinite(value[4]));
+}
+
 /**
  * Checks every field's type and range (the checksum proves the manifest is the one written,
  * not that its writer was sound; a manifest written by a buggy or hostile tool must still not
@@ -275,12 +289,11 @@ function validateManifest(
   for (const field of ['epoch', 'globalStep', 'tensorsByteLength'] as const) {
     if (!isCount(record[field])) throw bad(field, 'an integer >= 0');
   }
-  if (
-    !Number.isInteger(record.randomState) ||
-    (record.randomState as number) < 0 ||
-    (record.randomState as number) > 0xffffffff
-  ) {
-    throw bad('randomState', 'an unsigned 32-bit integer');
+  if (!isRandomState(record.randomState)) {
+    throw bad(
+      'randomState',
+      'an array of 4 unsigned 32-bit integers (not all zero), optionally a fifth finite number',
+    );
   }
   const optimizer = record.optimizer as { name?: unknown; step?: unknown } | null;
   if (

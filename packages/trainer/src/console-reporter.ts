@@ -9,7 +9,8 @@ export interface ConsoleReporterOptions {
   plainLineIntervalMs?: number;
 }
 
-const format = (value: number, digits = 4) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
+const format = (value: number, digits = 4) =>
+  Number.isFinite(value) ? value.toFixed(digits) : String(value);
 const percent = (value: number) => `${(100 * value).toFixed(2)}%`;
 
 /**
@@ -47,12 +48,17 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Tra
           hideCursor: false,
           etaBuffer: 20,
         });
-        bar.start(event.stepsPerEpoch, 0, { loss: '-', accuracy: '-', lr: format(event.learningRate, 5), speed: '-' });
+        bar.start(event.stepsPerEpoch, 0, {
+          loss: '-',
+          accuracy: '-',
+          lr: format(event.learningRate, 5),
+          speed: '-',
+        });
         break;
       case 'step':
         bar?.update(event.step, {
           loss: format(event.loss),
-          accuracy: percent(event.accuracy),
+          accuracy: event.accuracy === undefined ? '-' : percent(event.accuracy),
           lr: format(event.learningRate, 5),
           speed: event.imagesPerSecond.toFixed(0),
         });

@@ -13,7 +13,8 @@ import { trainTeacher } from './train-teacher';
 const shape: [number, number, number] = [8, 8, 1];
 // One generator (the class prototypes depend on the seed), split into train and test.
 const all = syntheticDataset({ count: 192, numClasses: 4, shape, seed: 1 });
-const range = (start: number, end: number) => Array.from({ length: end - start }, (_, i) => start + i);
+const range = (start: number, end: number) =>
+  Array.from({ length: end - start }, (_, i) => start + i);
 const data = { train: all.subset(range(0, 128)), test: all.subset(range(128, 192)) };
 const common = {
   data,
@@ -66,14 +67,21 @@ describe('distill', () => {
 
   it('gives the same run as no term when a term has weight 0, and reports it', async () => {
     const student = newStudent();
-    const result = await distill({ teacher, student, losses: [{ loss: 'gkd', weight: 0, taps: ['pool'] }], ...common });
+    const result = await distill({
+      teacher,
+      student,
+      losses: [{ loss: 'gkd', weight: 0, taps: ['pool'] }],
+      ...common,
+    });
     expect(weightsOf(student)).toEqual(baseline);
     expect(result.history[0]!.train.terms.gkd).toBeGreaterThanOrEqual(0);
     student.dispose();
   });
 
   it('passes labels to class-masked GKD and accepts a loss object instead of a name', async () => {
-    const weights = await studentWeights([{ loss: 'gkd', weight: 10, taps: ['pool'], options: { k: 8, classMode: 'intra' } }]);
+    const weights = await studentWeights([
+      { loss: 'gkd', weight: 10, taps: ['pool'], options: { k: 8, classMode: 'intra' } },
+    ]);
     expect(weights).not.toEqual(baseline);
     const meanSquare = {
       name: 'pool-energy',
@@ -81,7 +89,9 @@ describe('distill', () => {
       input: 'features' as const,
       compute: (student: tf.Tensor[]) => tf.mean(tf.square(student[0]!)) as tf.Scalar,
     };
-    expect(await studentWeights([{ loss: meanSquare, weight: 1, taps: ['pool'] }])).not.toEqual(baseline);
+    expect(await studentWeights([{ loss: meanSquare, weight: 1, taps: ['pool'] }])).not.toEqual(
+      baseline,
+    );
   });
 
   it('stops with an error naming the term and the step when a loss turns NaN, keeping the last checkpoint', async () => {
@@ -99,12 +109,27 @@ describe('distill', () => {
     };
     const student = newStudent();
     await expect(
-      distill({ teacher, student, losses: [{ loss: failing, weight: 1 }], ...common, epochs: 3, checkpointDir: directory }),
+      distill({
+        teacher,
+        student,
+        losses: [{ loss: failing, weight: 1 }],
+        ...common,
+        epochs: 3,
+        checkpointDir: directory,
+      }),
     ).rejects.toThrow(/unstable.*step 3/s);
     expect(fs.readdirSync(directory)).toContain('checkpoint');
     calls = 0;
     await expect(
-      distill({ teacher, student, losses: [{ loss: failing, weight: 1 }], ...common, epochs: 3, checkpointDir: directory, overwrite: true }),
+      distill({
+        teacher,
+        student,
+        losses: [{ loss: failing, weight: 1 }],
+        ...common,
+        epochs: 3,
+        checkpointDir: directory,
+        overwrite: true,
+      }),
     ).rejects.toThrow(`the last checkpoint (${path.join(directory, 'checkpoint')}) was kept`);
     student.dispose();
   });
@@ -121,18 +146,30 @@ describe('distill', () => {
     await expect(run).rejects.toThrow('training stopped and no checkpoint was written');
     await expect(run).rejects.not.toThrow('was kept');
     // The forward pass of the failed step must not leave NaN in the batch-norm moving statistics.
-    expect(statistics.map((parameter) => Array.from(parameter.variable.dataSync()))).toEqual(before);
+    expect(statistics.map((parameter) => Array.from(parameter.variable.dataSync()))).toEqual(
+      before,
+    );
     student.dispose();
   });
 
   it('rejects unknown taps, listing the valid ones, and unknown loss names', async () => {
     const student = newStudent();
-    await expect(distill({ teacher, student, losses: [{ loss: 'gkd', weight: 1, taps: ['stage9'] }], ...common })).rejects.toThrow(
-      "distill: losses[0].taps[0] must be a feature tap of the student 'small-cnn",
-    );
-    await expect(distill({ teacher, student, losses: [{ loss: 'gkb', weight: 1, taps: ['pool'] }], ...common })).rejects.toThrow(
-      "Did you mean 'gkd'?",
-    );
+    await expect(
+      distill({
+        teacher,
+        student,
+        losses: [{ loss: 'gkd', weight: 1, taps: ['stage9'] }],
+        ...common,
+      }),
+    ).rejects.toThrow("distill: losses[0].taps[0] must be a feature tap of the student 'small-cnn");
+    await expect(
+      distill({
+        teacher,
+        student,
+        losses: [{ loss: 'gkb', weight: 1, taps: ['pool'] }],
+        ...common,
+      }),
+    ).rejects.toThrow("Did you mean 'gkd'?");
     await expect(distill({ teacher, student: teacher, losses: [], ...common })).rejects.toThrow(
       'distill: student must be a model other than the teacher',
     );
@@ -142,5 +179,52 @@ describe('distill', () => {
     );
     student.dispose();
     wrongShape.dispose();
+  });
+
+  it('maps teacher taps to student taps by name, and rejects a pair naming an unknown tap', async () => {
+    const paired = await studentWeights([
+      { loss: 'gkd', weight: 10, taps: [{ teacher: 'block1', student: 'pool' }] },
+    ]);
+    expect(paired).not.toEqual(baseline);
+    expect(paired).not.toEqual(await studentWeights([{ loss: 'gkd', weight: 10, taps: ['pool'] }]));
+    const student = newStudent();
+    await expect(
+      distill({
+        teacher,
+        student,
+        losses: [{ loss: 'gkd', weight: 1, taps: [{ teacher: 'stage9', student: 'pool' }] }],
+        ...common,
+      }),
+    ).rejects.toThrow(
+      "distill: losses[0].taps[0].teacher must be a feature tap of the teacher 'small-cnn",
+    );
+    student.dispose();
+  });
+
+  it('trains FitNets regressors with the student and resumes them from the checkpoint', async () => {
+    const losses: DistillationTerm[] = [
+      { loss: 'fitnets', weight: 1, taps: [{ teacher: 'block1', student: 'block1' }, 'pool'] },
+    ];
+    const fresh = newStudent();
+    const before = tf.memory().numTensors;
+    const full = await distill({ teacher, student: fresh, losses, ...common, epochs: 2 });
+    // The regressors are freed with the run.
+    expect(tf.memory().numTensors).toBe(before);
+    expect(full.history[1]!.train.terms.fitnets).toBeLessThan(
+      full.history[0]!.train.terms.fitnets!,
+    );
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'geokd-fitnets-'));
+    folders.push(directory);
+    const resumed = newStudent();
+    const options = { teacher, student: resumed, losses, ...common, checkpointDir: directory };
+    await distill({
+      ...options,
+      epochs: 2,
+      callbacks: { onEpochEnd: (_e, _l, control) => control.stop() },
+    });
+    await distill({ ...options, epochs: 2, resume: true });
+    expect(weightsOf(resumed)).toEqual(weightsOf(fresh));
+    fresh.dispose();
+    resumed.dispose();
   });
 });

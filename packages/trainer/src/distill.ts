@@ -1,7 +1,8 @@
-import { InvalidArgumentError } from '@geokd/errors';
+import { InvalidArgumentError } from '@geokd/core';
 import { assertGradientsRegistered } from './gradient-registration';
 import { type DistillationTerm, resolveLossTerms } from './loss-terms';
 import type { TrainableModel } from './model-contract';
+import { loadCheckpointStore } from './load-checkpoint-store';
 import { runTraining, validateCommonOptions, validateModel } from './training-loop';
 import type { CommonTrainingOptions, TrainingResult } from './training-options';
 
@@ -55,7 +56,9 @@ export async function distill(options: DistillOptions): Promise<TrainingResult> 
   validateCommonOptions(options, options.teacher, functionName, 'teacher');
   const terms = resolveLossTerms(options.losses, options.student, options.teacher, functionName);
   assertGradientsRegistered(functionName);
+  const checkpointStore = await loadCheckpointStore(options);
   return runTraining({
+    checkpointStore,
     task: 'distill',
     functionName,
     student: options.student,

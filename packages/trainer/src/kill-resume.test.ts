@@ -29,6 +29,7 @@ import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { syntheticDataset } from '@geokd/datasets';
 import { smallCnn } from '@geokd/models';
+import { fileCheckpointStore } from './file-checkpoint-store';
 import { trainTeacher } from './train-teacher';
 
 const [directory, out] = process.argv.slice(2);
@@ -46,6 +47,9 @@ await trainTeacher({
   optimizer: { type: 'sgd', learningRate: 0.05 },
   schedule: { type: 'cosine' },
   checkpointDir: directory,
+  // Passed, not loaded on demand: the on-demand import resolves beside the trainer's own module,
+  // which this bundle is not.
+  checkpointStore: fileCheckpointStore,
   resume: true,
   onEvent: (event) => {
     if (event.type === 'epoch-end' || event.type === 'checkpoint') {

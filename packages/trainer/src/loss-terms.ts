@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '@geokd/errors';
-import * as kdLosses from '@geokd/kd-losses';
-import type { DistillationLossDescriptor } from './distillation-loss-contract';
+import type { DistillationLoss, TapPair } from '@geokd/core';
+import { InvalidArgumentError } from '@geokd/core';
+import { getDistillationLoss } from '@geokd/kd-losses';
 import type { TrainableModel } from './model-contract';
 
 /**
@@ -10,15 +10,19 @@ import type { TrainableModel } from './model-contract';
  * ```ts
  * { loss: 'gkd', weight: 25, taps: ['stage1', 'stage2', 'pool'], options: { k: 128 } }
  * { loss: 'hinton', weight: 0.9, options: { temperature: 4 } }
+ * { loss: 'fitnets', weight: 100, taps: [{ teacher: 'stage3', student: 'block5' }] }
  * ```
  */
 export interface DistillationTerm {
   /** A name in the `@geokd/kd-losses` registry, or a loss object of the same shape. */
-  loss: string | DistillationLossDescriptor;
+  loss: string | DistillationLoss;
   /** Multiplies the term in the total loss; 0 computes and reports it without training on it. */
   weight: number;
-  /** Feature taps the loss compares (feature losses only; must exist in both models). */
-  taps?: string[];
+  /**
+   * Feature taps the loss compares (feature losses only): a name both models have, or a pair
+   * `{ teacher, student }` when the models name the layers differently.
+   */
+  taps?: Array<string | TapPair>;
   /** Options handed to the loss's `compute`. @default {} */
   options?: Record<string, unknown>;
   /** Label in events and metrics. @default the loss's name (`-2`, `-3`… appended on repeats) */
@@ -28,30 +32,15 @@ export interface DistillationTerm {
 /** A term after lookup and validation. */
 export interface ResolvedLossTerm {
   name: string;
-  loss: DistillationLossDescriptor;
+  loss: DistillationLoss;
   weight: number;
-  /** Taps for feature losses; empty for logit losses. */
-  taps: string[];
+  /** Tap pairs for feature losses; empty for logit losses. */
+  taps: TapPair[];
   options: Record<string, unknown>;
 }
 
 /** Name of the always-present cross-entropy term. */
 export const CROSS_ENTROPY_TERM = 'cross-entropy';
-
-type Registry = { getDistillationLoss?: (name: string) => DistillationLossDescriptor };
-
-function lookUp(name: string): DistillationLossDescriptor {
-  const registry = kdLosses as Registry;
-  if (typeof registry.getDistillationLoss !== 'function') {
-    throw new InvalidArgumentError({
-      functionName: 'distill',
-      argument: 'losses',
-      expected: 'loss objects while @geokd/kd-losses exports no getDistillationLoss',
-      received: `the name '${name}'`,
-    });
-  }
-  return registry.getDistillationLoss(name);
-}
 
 /**
  * Looks up and validates the distillation terms against both models.
@@ -85,7 +74,7 @@ export function resolveLossTerms(
         received: String(term.weight),
       });
     }
-    const loss = typeof term.loss === 'string' ? lookUp(term.loss) : term.loss;
+    const loss = typeof term.loss === 'string' ? getDistillationLoss(term.loss) : term.loss;
     if (loss === null || typeof loss !== 'object' || typeof loss.compute !== 'function') {
       throw new InvalidArgumentError({
         functionName,
@@ -102,15 +91,18 @@ export function resolveLossTerms(
         received: String(loss.input),
       });
     }
-    const taps: string[] = term.taps ?? [];
-    if (loss.input === 'logits' && taps.length > 0) {
+    const given: ReadonlyArray<string | TapPair> = term.taps ?? [];
+    if (loss.input === 'logits' && given.length > 0) {
       throw new InvalidArgumentError({
         functionName,
         argument: `${where}.taps`,
         expected: `absent for '${loss.name}', which compares logits`,
-        received: `[${taps.join(', ')}]`,
+        received: `[${given.map(describeTap).join(', ')}]`,
       });
     }
+    const taps = given.map((tap, tapIndex) =>
+      toTapPair(tap, `${where}.taps[${tapIndex}]`, functionName),
+    );
     if (loss.input === 'features') {
       if (taps.length === 0) {
         throw new InvalidArgumentError({
@@ -120,17 +112,18 @@ export function resolveLossTerms(
           received: term.taps === undefined ? 'nothing' : '[]',
         });
       }
-      taps.forEach((tap: string, tapIndex: number) => {
+      taps.forEach((pair, tapIndex) => {
         for (const [role, model] of [
           ['student', student],
           ['teacher', teacher],
         ] as const) {
-          if (!model.featureNames.includes(tap)) {
+          if (!model.featureNames.includes(pair[role])) {
+            const plain = typeof given[tapIndex] === 'string';
             throw new InvalidArgumentError({
               functionName,
-              argument: `${where}.taps[${tapIndex}]`,
+              argument: plain ? `${where}.taps[${tapIndex}]` : `${where}.taps[${tapIndex}].${role}`,
               expected: `a feature tap of the ${role} '${model.name}' (valid: ${model.featureNames.join(', ')})`,
-              received: `'${tap}'`,
+              received: `'${pair[role]}'`,
             });
           }
         }
@@ -147,6 +140,36 @@ export function resolveLossTerms(
     }
     for (let copy = 2; used.has(name); copy++) name = `${loss.name}-${copy}`;
     used.add(name);
-    return { name, loss, weight: term.weight, taps: [...taps], options: { ...(term.options ?? {}) } };
+    return { name, loss, weight: term.weight, taps, options: { ...(term.options ?? {}) } };
   });
+}
+
+function describeTap(tap: string | TapPair): string {
+  return typeof tap === 'string' ? tap : `${tap?.teacher} -> ${tap?.student}`;
+}
+
+function toTapPair(tap: string | TapPair, argument: string, functionName: string): TapPair {
+  if (typeof tap === 'string') return { teacher: tap, student: tap };
+  if (
+    tap === null ||
+    typeof tap !== 'object' ||
+    typeof tap.teacher !== 'string' ||
+    typeof tap.student !== 'string'
+  ) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument,
+      expected: "a tap name or a pair { teacher: 'name', student: 'name' }",
+      received: tap === null ? 'null' : typeof tap === 'object' ? JSON.stringify(tap) : typeof tap,
+    });
+  }
+  return { teacher: tap.teacher, student: tap.student };
+}
+
+/**
+ * How a term's taps are written into a run's configuration (and so its checkpoint hash): a
+ * name when teacher and student share it, as before tap pairs existed, else the pair.
+ */
+export function describeTermTaps(taps: readonly TapPair[]): Array<string | TapPair> {
+  return taps.map((pair) => (pair.teacher === pair.student ? pair.teacher : { ...pair }));
 }

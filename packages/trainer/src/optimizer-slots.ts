@@ -12,7 +12,10 @@ export class OptimizerSlots {
     for (const parameter of parameters) {
       // The initial zeros are a tensor of their own: dispose them once the variable holds them.
       const zeros = tf.zerosLike(parameter.variable);
-      this.variables.set(parameter.name, tf.variable(zeros, false, undefined, parameter.variable.dtype));
+      this.variables.set(
+        parameter.name,
+        tf.variable(zeros, false, undefined, parameter.variable.dtype),
+      );
       zeros.dispose();
     }
   }
@@ -46,7 +49,8 @@ export class OptimizerSlots {
         });
       }
     }
-    for (const [name, variable] of this.variables) variable.assign(slots[`${this.prefix}/${name}`]!);
+    for (const [name, variable] of this.variables)
+      variable.assign(slots[`${this.prefix}/${name}`]!);
   }
 
   dispose(): void {

@@ -12,7 +12,8 @@ import type { TrainingEvent } from './training-events';
 const shape: [number, number, number] = [8, 8, 1];
 // One generator (the class prototypes depend on the seed), split into train and test.
 const all = syntheticDataset({ count: 384, numClasses: 4, shape, seed: 1 });
-const range = (start: number, end: number) => Array.from({ length: end - start }, (_, i) => start + i);
+const range = (start: number, end: number) =>
+  Array.from({ length: end - start }, (_, i) => start + i);
 const train = all.subset(range(0, 256));
 const test = all.subset(range(256, 384));
 const data = { train, test };
@@ -64,7 +65,10 @@ describe('trainTeacher', () => {
 
   it('learns a slice of the embedded MNIST digits', async () => {
     const mnist = loadMnistEmbedded({ seed: 1 });
-    const slice = { train: mnist.train.subset(range(0, 1536)), test: mnist.test.subset(range(0, 512)) };
+    const slice = {
+      train: mnist.train.subset(range(0, 1536)),
+      test: mnist.test.subset(range(0, 512)),
+    };
     const model = mlp({ hidden: [64], numClasses: 10, inputShape: [28, 28, 1], seed: 3 });
     const result = await trainTeacher({
       model,
@@ -86,7 +90,10 @@ describe('trainTeacher', () => {
       const result = await trainTeacher({ model, ...common, epochs: 2, seed });
       const weights = weightsOf(model);
       model.dispose();
-      return { history: result.history.map(({ durationMs, imagesPerSecond, ...rest }) => rest), weights };
+      return {
+        history: result.history.map(({ durationMs, imagesPerSecond, ...rest }) => rest),
+        weights,
+      };
     };
     const first = await run(11);
     const second = await run(11);
@@ -108,15 +115,21 @@ describe('trainTeacher', () => {
     const stop = (event: TrainingEvent) => {
       if (event.type === 'checkpoint' && event.epoch === 2) throw new Error('killed after epoch 2');
     };
-    await expect(trainTeacher({ model: interrupted, ...options, checkpointDir: directory, onEvent: stop })).rejects.toThrow(
-      'killed after epoch 2',
-    );
+    await expect(
+      trainTeacher({ model: interrupted, ...options, checkpointDir: directory, onEvent: stop }),
+    ).rejects.toThrow('killed after epoch 2');
     interrupted.dispose();
 
     // A restarted script builds the same model again; the checkpoint then overwrites its weights.
     const resumed = mlp({ hidden: [16], numClasses: 4, inputShape: shape, seed: 9 });
-    for (const parameter of resumed.parameters) parameter.variable.assign(tf.zerosLike(parameter.variable));
-    const result = await trainTeacher({ model: resumed, ...options, checkpointDir: directory, resume: true });
+    for (const parameter of resumed.parameters)
+      parameter.variable.assign(tf.zerosLike(parameter.variable));
+    const result = await trainTeacher({
+      model: resumed,
+      ...options,
+      checkpointDir: directory,
+      resume: true,
+    });
     expect(result.resumedEpochs).toBe(2);
     expect(result.history).toHaveLength(4);
     expect(weightsOf(resumed)).toEqual(expected);
@@ -131,12 +144,19 @@ describe('trainTeacher', () => {
     small.dispose();
     const before = fs.readdirSync(directory).sort();
     const wider = mlp({ hidden: [24], numClasses: 4, inputShape: shape, seed: 1 });
-    await expect(trainTeacher({ model: wider, ...common, epochs: 1, seed: 1, checkpointDir: directory, resume: true })).rejects.toThrow(
-      /written by another configuration/,
-    );
-    await expect(trainTeacher({ model: wider, ...common, epochs: 1, seed: 1, checkpointDir: directory })).rejects.toThrow(
-      /already holds a checkpoint/,
-    );
+    await expect(
+      trainTeacher({
+        model: wider,
+        ...common,
+        epochs: 1,
+        seed: 1,
+        checkpointDir: directory,
+        resume: true,
+      }),
+    ).rejects.toThrow(/written by another configuration/);
+    await expect(
+      trainTeacher({ model: wider, ...common, epochs: 1, seed: 1, checkpointDir: directory }),
+    ).rejects.toThrow(/already holds a checkpoint/);
     expect(fs.readdirSync(directory).sort()).toEqual(before);
     wider.dispose();
   });
@@ -156,11 +176,13 @@ describe('trainTeacher', () => {
     await expect(trainTeacher({ model, ...common, epochs: 0, seed: 1 })).rejects.toThrow(
       'trainTeacher: epochs must be an integer >= 1, received 0',
     );
-    await expect(trainTeacher({ model, ...common, batchSize: 1000, epochs: 1, seed: 1 })).rejects.toThrow(
-      'trainTeacher: batchSize must be at most the 256 training examples',
-    );
+    await expect(
+      trainTeacher({ model, ...common, batchSize: 1000, epochs: 1, seed: 1 }),
+    ).rejects.toThrow('trainTeacher: batchSize must be at most the 256 training examples');
     const wrongClasses = mlp({ hidden: [8], numClasses: 3, inputShape: shape, seed: 2 });
-    await expect(trainTeacher({ model: wrongClasses, ...common, epochs: 1, seed: 1 })).rejects.toThrow(
+    await expect(
+      trainTeacher({ model: wrongClasses, ...common, epochs: 1, seed: 1 }),
+    ).rejects.toThrow(
       "trainTeacher: data.train.numClasses must be 3 (the numClasses of model 'mlp",
     );
     model.dispose();

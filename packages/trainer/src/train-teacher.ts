@@ -1,5 +1,6 @@
 import { assertGradientsRegistered } from './gradient-registration';
 import type { TrainableModel } from './model-contract';
+import { loadCheckpointStore } from './load-checkpoint-store';
 import { runTraining, validateCommonOptions, validateModel } from './training-loop';
 import type { CommonTrainingOptions, TrainingResult } from './training-options';
 
@@ -31,5 +32,13 @@ export async function trainTeacher(options: TrainTeacherOptions): Promise<Traini
   validateModel(options?.model, functionName, 'model');
   validateCommonOptions(options, options.model, functionName, 'model');
   assertGradientsRegistered(functionName);
-  return runTraining({ task: 'train-teacher', functionName, student: options.model, terms: [], options });
+  const checkpointStore = await loadCheckpointStore(options);
+  return runTraining({
+    checkpointStore,
+    task: 'train-teacher',
+    functionName,
+    student: options.model,
+    terms: [],
+    options,
+  });
 }

@@ -66,10 +66,16 @@ export interface StepEvent {
   globalStep: number;
   /** Weighted total loss of the batch. */
   loss: number;
-  /** Each term's unweighted value on the batch, by term name (`'cross-entropy'`, `'gkd'`, …). */
-  terms: Record<string, number>;
-  /** Accuracy on the batch (training mode). */
-  accuracy: number;
+  /**
+   * @deprecated no longer filled: a step reads back only its total loss (each read stalls a GPU
+   * pipeline). The epoch's mean of each term is in the `epoch-end` event's `train.terms`.
+   */
+  terms?: Record<string, number>;
+  /**
+   * @deprecated no longer filled, for the same reason; the epoch's training accuracy is in the
+   * `epoch-end` event's `train.accuracy`.
+   */
+  accuracy?: number;
   learningRate: number;
   /** Images per second of this step (forward, backward and update). */
   imagesPerSecond: number;

@@ -1,21 +1,26 @@
-import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
-import { CheckpointError } from './checkpoint-error';
-import { findCheckpoint, type LoadedCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint-store';
-import { configHash, differingKeys } from './config-hash';
 import { createOptimizer } from './create-optimizer';
-import { correctCount, crossEntropyFromLogits } from './cross-entropy';
 import { evaluateModel } from './evaluate-model';
-import { learningRateAt, type LearningRateSchedule, validateSchedule } from './learning-rate-schedule';
-import { CROSS_ENTROPY_TERM, type ResolvedLossTerm } from './loss-terms';
-import { appendMetrics, resetMetricsLog } from './metrics-log';
+import type { LearningRateSchedule } from './learning-rate-schedule';
+import { createLossParameters, type LossParameterSet } from './loss-parameters';
+import { describeTermTaps, type ResolvedLossTerm } from './loss-terms';
 import type { TrainableModel } from './model-contract';
-import { NonFiniteLossError } from './non-finite-loss-error';
 import type { TrainingOptimizer } from './optimizer';
-import { SeededRandom } from './seeded-random';
-import { TrainingAbortedError } from './training-aborted-error';
-import type { EpochRecord, EvaluationMetrics, TrainingEvent } from './training-events';
+import { type EpochPlan, runEpoch } from './run-epoch';
+import { createTrainingControl } from './training-callbacks';
+import type { TrainingCheckpointStore } from './training-checkpoint-store';
+import type { EvaluationMetrics, TrainingEvent } from './training-events';
 import type { CommonTrainingOptions, TrainingResult } from './training-options';
+import {
+  initialRunState,
+  openCheckpoints,
+  type RunCheckpoints,
+  saveCheckpoint,
+  type TrainingRunState,
+} from './training-run-state';
+import { createTrainingStep } from './training-step';
+
+export { validateCommonOptions, validateModel } from './training-validation';
 
 /** What {@link runTraining} needs beyond the common options. */
 export interface TrainingRun {
@@ -25,168 +30,26 @@ export interface TrainingRun {
   teacher?: TrainableModel;
   terms: ResolvedLossTerm[];
   options: CommonTrainingOptions;
+  /** Required when `options.checkpointDir` is given (the entry points load the file store). */
+  checkpointStore?: TrainingCheckpointStore;
 }
 
-const MODEL_PREFIX = 'model/';
-const OPTIMIZER_PREFIX = 'optimizer/';
-
-function fail(functionName: string, argument: string, expected: string, received: string): never {
-  throw new InvalidArgumentError({ functionName, argument, expected, received });
-}
-
-function describeShape(shape: readonly number[] | undefined): string {
-  return shape === undefined ? 'undefined' : `[${shape.join(', ')}]`;
-}
-
-/** Checks a model-like argument has what the trainer calls. */
-export function validateModel(model: TrainableModel, functionName: string, argument: string): void {
-  if (model === null || typeof model !== 'object' || typeof model.apply !== 'function') {
-    fail(functionName, argument, 'a model with apply, parameters and featureNames (a FeatureModel)', String(model));
-  }
-  if (!Array.isArray(model.parameters) || !Array.isArray(model.featureNames)) {
-    fail(functionName, argument, 'a model with parameters and featureNames arrays', `model '${model.name}'`);
-  }
-}
-
-/** Validates the options shared by both entry points, before any tensor work. */
-export function validateCommonOptions(
-  options: CommonTrainingOptions,
-  model: TrainableModel,
-  functionName: string,
-  modelArgument: string,
-): void {
-  if (options === null || typeof options !== 'object') fail(functionName, 'options', 'an object', String(options));
-  const { data } = options;
-  if (data === undefined || data === null || typeof data !== 'object') {
-    fail(functionName, 'data', 'an object { train, test } of datasets', String(data));
-  }
-  for (const split of ['train', 'test'] as const) {
-    const dataset = data[split];
-    if (dataset === undefined || typeof dataset?.batches !== 'function') {
-      fail(functionName, `data.${split}`, 'a dataset with a batches() method', String(dataset));
-    }
-    if (!(dataset.count > 0)) fail(functionName, `data.${split}.count`, 'at least 1', String(dataset.count));
-    if (describeShape(dataset.shape) !== describeShape(model.inputShape)) {
-      fail(
-        functionName,
-        `data.${split}.shape`,
-        `${describeShape(model.inputShape)} (the inputShape of ${modelArgument} '${model.name}')`,
-        describeShape(dataset.shape),
-      );
-    }
-    if (dataset.numClasses !== model.numClasses) {
-      fail(
-        functionName,
-        `data.${split}.numClasses`,
-        `${model.numClasses} (the numClasses of ${modelArgument} '${model.name}')`,
-        String(dataset.numClasses),
-      );
-    }
-  }
-  if (!Number.isInteger(options.epochs) || options.epochs < 1) {
-    fail(functionName, 'epochs', 'an integer >= 1', String(options.epochs));
-  }
-  if (!Number.isSafeInteger(options.seed)) fail(functionName, 'seed', 'a safe integer', String(options.seed));
-  const batchSize = options.batchSize ?? 64;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    fail(functionName, 'batchSize', 'an integer >= 1', String(batchSize));
-  }
-  if (batchSize > data.train.count) {
-    fail(functionName, 'batchSize', `at most the ${data.train.count} training examples`, String(batchSize));
-  }
-  const evalBatchSize = options.evalBatchSize ?? 256;
-  if (!Number.isInteger(evalBatchSize) || evalBatchSize < 1) {
-    fail(functionName, 'evalBatchSize', 'an integer >= 1', String(evalBatchSize));
-  }
-  const ceWeight = options.crossEntropyWeight ?? 1;
-  if (!(Number.isFinite(ceWeight) && ceWeight >= 0)) {
-    fail(functionName, 'crossEntropyWeight', 'a finite number >= 0', String(ceWeight));
-  }
-  if (options.resume === true && options.checkpointDir === undefined) {
-    fail(functionName, 'checkpointDir', 'a folder when resume is true', 'undefined');
-  }
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
-    fail(functionName, 'onEvent', 'a function', typeof options.onEvent);
-  }
-  validateSchedule(options.schedule ?? { type: 'multi-step' }, functionName);
-}
-
-function restoreModel(model: TrainableModel, checkpoint: LoadedCheckpoint, role: string): void {
-  const mismatch = (detail: string) =>
-    new CheckpointError({
-      reason: 'mismatch',
-      path: checkpoint.path,
-      message: `Checkpoint at ${checkpoint.path} does not fit the ${role} '${model.name}': ${detail}. It was left untouched`,
-    });
-  const names = new Set(model.parameters.map((parameter) => MODEL_PREFIX + parameter.name));
-  for (const parameter of model.parameters) {
-    const stored = checkpoint.tensors.get(MODEL_PREFIX + parameter.name);
-    if (stored === undefined) throw mismatch(`it has no parameter '${parameter.name}'`);
-    if (describeShape(stored.shape) !== describeShape(parameter.variable.shape)) {
-      throw mismatch(
-        `parameter '${parameter.name}' has shape ${describeShape(stored.shape)} in the checkpoint but ${describeShape(parameter.variable.shape)} in the model`,
-      );
-    }
-  }
-  for (const key of checkpoint.tensors.keys()) {
-    if (key.startsWith(MODEL_PREFIX) && !names.has(key)) {
-      throw mismatch(`it has a parameter '${key.slice(MODEL_PREFIX.length)}' the model lacks`);
-    }
-  }
-  for (const parameter of model.parameters) {
-    const stored = checkpoint.tensors.get(MODEL_PREFIX + parameter.name)!;
-    tf.tidy(() => parameter.variable.assign(tf.tensor(stored.values, stored.shape, parameter.variable.dtype)));
-  }
-}
-
-function restoreOptimizer(optimizer: TrainingOptimizer, checkpoint: LoadedCheckpoint): void {
-  const slots: Record<string, tf.Tensor> = {};
-  for (const [key, stored] of checkpoint.tensors) {
-    if (key.startsWith(OPTIMIZER_PREFIX)) {
-      slots[key.slice(OPTIMIZER_PREFIX.length)] = tf.tensor(stored.values, stored.shape, stored.dtype);
-    }
-  }
-  try {
-    optimizer.setState({ step: checkpoint.manifest.optimizer.step, slots });
-  } catch (cause) {
-    throw new CheckpointError({
-      reason: 'mismatch',
-      path: checkpoint.path,
-      message: `Checkpoint at ${checkpoint.path} has optimiser state that does not fit: ${(cause as Error).message}`,
-      cause,
-    });
-  } finally {
-    tf.dispose(Object.values(slots));
-  }
-}
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The shared training loop of {@link trainTeacher} and {@link distill}. */
-export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
-  const { student, teacher, terms, options, functionName } = run;
-  const startTime = performance.now();
-  const backend = tf.getBackend();
-  const batchSize = options.batchSize ?? 64;
-  const evalBatchSize = options.evalBatchSize ?? 256;
-  const crossEntropyWeight = options.crossEntropyWeight ?? 1;
-  const schedule: LearningRateSchedule = options.schedule ?? { type: 'multi-step' };
-  // Standardise by default when the training set carries statistics (CIFAR, MNIST), not otherwise.
-  const normalize = options.normalize ?? options.data.train.normalization !== undefined;
-  const augment = options.augment ?? false;
-  const { train, test } = options.data;
-  const stepsPerEpoch = Math.floor(train.count / batchSize);
-  const emit = (event: TrainingEvent) => options.onEvent?.(event);
-
-  const trainable = student.parameters.filter((parameter) => parameter.trainable);
-  const byVariableName = new Map(trainable.map((parameter) => [parameter.variable.name, parameter.name]));
-  const optimizer = createOptimizer(
-    trainable.map(({ name, variable, weightDecay }) => ({ name, variable, weightDecay })),
-    options.optimizer ?? { type: 'sgd' },
-  );
-  const baseLearningRate = optimizer.config.learningRate as number;
-
-  const config: Record<string, unknown> = {
+/**
+ * The configuration a checkpoint records: what must be equal for a resume to continue the same
+ * run (models, terms, optimiser, schedule, data order).
+ */
+function describeRun(
+  run: TrainingRun,
+  optimizer: TrainingOptimizer,
+  settings: {
+    schedule: LearningRateSchedule;
+    batchSize: number;
+    augment: unknown;
+    normalize: boolean;
+  },
+): Record<string, unknown> {
+  const { student, teacher, terms, options } = run;
+  return {
     task: run.task,
     student: { name: student.name, config: student.config },
     teacher: teacher === undefined ? null : { name: teacher.name, config: teacher.config },
@@ -194,270 +57,163 @@ export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
       name: term.name,
       loss: term.loss.name,
       weight: term.weight,
-      taps: term.taps,
+      taps: describeTermTaps(term.taps),
       options: term.options,
     })),
-    crossEntropyWeight,
+    crossEntropyWeight: options.crossEntropyWeight ?? 1,
     optimizer: optimizer.config,
-    schedule,
+    schedule: settings.schedule,
     epochs: options.epochs,
-    batchSize,
+    batchSize: settings.batchSize,
     seed: options.seed,
-    augment,
-    normalize,
-    trainExamples: train.count,
+    augment: settings.augment,
+    normalize: settings.normalize,
+    trainExamples: options.data.train.count,
   };
-  const hash = configHash(config);
+}
 
-  let random = new SeededRandom(options.seed);
-  let startEpoch = 0;
-  let globalStep = 0;
-  let elapsedBefore = 0;
-  let history: EpochRecord[] = [];
+/**
+ * The shared training loop of {@link trainTeacher} and {@link distill}: sets up the optimiser
+ * over the student's and the losses' parameters and the one training step, opens the
+ * checkpoints, runs the epochs (see {@link runEpoch}), records and checkpoints each, and reports
+ * through events and callbacks.
+ */
+export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
+  const { student, teacher, terms, options, functionName } = run;
+  const startTime = performance.now();
+  const backend = tf.getBackend();
+  const schedule: LearningRateSchedule = options.schedule ?? { type: 'multi-step' };
+  const batchSize = options.batchSize ?? 64;
+  // Standardise by default when the training set carries statistics (CIFAR, MNIST), not otherwise.
+  const normalize = options.normalize ?? options.data.train.normalization !== undefined;
+  const augment = options.augment ?? false;
+  const emit = (event: TrainingEvent) => options.onEvent?.(event);
+  const callbacks = options.callbacks ?? {};
+  const control = createTrainingControl();
+
+  const lossParameters: LossParameterSet = createLossParameters(
+    terms,
+    student,
+    teacher,
+    options.seed,
+  );
+  const parameters = [
+    ...student.parameters
+      .filter((parameter) => parameter.trainable)
+      .map(({ name, variable, weightDecay }) => ({ name, variable, weightDecay })),
+    ...lossParameters.optimized,
+  ];
+  let optimizer: TrainingOptimizer | undefined;
   let status: 'completed' | 'failed' = 'failed';
   let failure: unknown;
   let finalTest: EvaluationMetrics | undefined;
-  const directory = options.checkpointDir;
-
+  let state: TrainingRunState = initialRunState(options.seed);
   try {
-    if (directory !== undefined) {
-      const found = findCheckpoint(directory);
-      if (found !== undefined && options.resume !== true && options.overwrite !== true) {
-        throw new CheckpointError({
-          reason: 'exists',
-          path: found,
-          message: `${functionName}: checkpointDir ${directory} already holds a checkpoint; pass resume: true to continue it, overwrite: true to replace it, or another folder`,
-        });
-      }
-      if (found !== undefined && options.resume === true) {
-        const checkpoint = readCheckpoint(found);
-        const { manifest } = checkpoint;
-        if (manifest.configHash !== hash) {
-          const differences = differingKeys(manifest.config, config);
-          throw new CheckpointError({
-            reason: 'mismatch',
-            path: found,
-            message: `Checkpoint at ${found} was written by another configuration (differs in: ${differences.join(', ') || 'unknown fields'}). It was left untouched; resume with the same configuration or use another checkpointDir`,
-          });
-        }
-        restoreModel(student, checkpoint, run.task === 'distill' ? 'student' : 'model');
-        restoreOptimizer(optimizer, checkpoint);
-        random = SeededRandom.fromState(manifest.randomState);
-        startEpoch = manifest.epoch;
-        globalStep = manifest.globalStep;
-        elapsedBefore = manifest.elapsedMs;
-        history = manifest.history as EpochRecord[];
-      }
-      resetMetricsLog(directory, history);
+    optimizer = createOptimizer(parameters, options.optimizer ?? { type: 'sgd' });
+    const target = {
+      model: student,
+      role: run.task === 'distill' ? 'student' : 'model',
+      optimizer,
+      lossParameters,
+    };
+    let checkpoints: RunCheckpoints | undefined;
+    if (options.checkpointDir !== undefined && run.checkpointStore !== undefined) {
+      const config = describeRun(run, optimizer, { schedule, batchSize, augment, normalize });
+      const store = run.checkpointStore;
+      checkpoints = {
+        store,
+        directory: options.checkpointDir,
+        config,
+        hash: store.hashConfig(config),
+      };
+      state = openCheckpoints(checkpoints, options, target, functionName);
     }
-    const resumedEpochs = startEpoch;
+    const resumedEpochs = state.epoch;
+    const plan: EpochPlan = {
+      functionName,
+      student,
+      step: createTrainingStep({
+        student,
+        teacher,
+        terms,
+        crossEntropyWeight: options.crossEntropyWeight ?? 1,
+        optimizer,
+        parameters,
+        lossParameters: lossParameters.byTerm,
+        functionName,
+      }),
+      data: options.data,
+      epochs: options.epochs,
+      batchSize,
+      evalBatchSize: options.evalBatchSize ?? 256,
+      stepsPerEpoch: Math.floor(options.data.train.count / batchSize),
+      schedule,
+      baseLearningRate: optimizer.config.learningRate as number,
+      augment,
+      normalize,
+      signal: options.signal,
+      callbacks,
+      control,
+      emit,
+      lastCheckpoint: () =>
+        checkpoints === undefined ? undefined : checkpoints.store.find(checkpoints.directory),
+    };
 
     emit({
       type: 'run-start',
       task: run.task,
       epochs: options.epochs,
-      startEpoch: startEpoch + 1,
-      stepsPerEpoch,
+      startEpoch: state.epoch + 1,
+      stepsPerEpoch: plan.stepsPerEpoch,
       backend,
-      resumed: startEpoch > 0,
+      resumed: state.epoch > 0,
     });
+    await callbacks.onTrainBegin?.(
+      { epochs: options.epochs, startEpoch: state.epoch, stepsPerEpoch: plan.stepsPerEpoch },
+      control,
+    );
 
-    const featureTaps = [...new Set(terms.filter((t) => t.loss.input === 'features').flatMap((t) => t.taps))];
-    const needsTeacherLogits = terms.some((term) => term.loss.input === 'logits');
-    const termNames = [CROSS_ENTROPY_TERM, ...terms.map((term) => term.name)];
-    const trainableVariables = trainable.map((parameter) => parameter.variable);
-
-    for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
-      const epochStart = performance.now();
-      const epochSeed = random.nextUint32();
-      const position = { epoch, step: 0, stepsPerEpoch, epochs: options.epochs };
-      const epochLearningRate = learningRateAt(schedule, baseLearningRate, position);
-      emit({
-        type: 'epoch-start',
-        epoch: epoch + 1,
-        epochs: options.epochs,
-        stepsPerEpoch,
-        learningRate: epochLearningRate,
-      });
-      const termSums = new Array<number>(termNames.length).fill(0);
-      let totalSum = 0;
-      let correctSum = 0;
-      let examples = 0;
-      let steps = 0;
-      let trainMs = 0;
-      const batches = train.batches({ batchSize, shuffle: true, seed: epochSeed, dropLast: true, augment, normalize });
-      for (const { x, y } of batches) {
-        let teacherOutput: { logits?: tf.Tensor2D; features: Record<string, tf.Tensor> } | undefined;
-        let monitor: tf.Tensor | undefined;
-        let gradients: Record<string, tf.Tensor> | undefined;
-        let total: tf.Scalar | undefined;
-        try {
-          if (options.signal?.aborted) {
-            throw new TrainingAbortedError({ epoch: epoch + 1, cause: options.signal.reason });
-          }
-          const learningRate = learningRateAt(schedule, baseLearningRate, { ...position, step: steps });
-          const stepStart = performance.now();
-          if (teacher !== undefined && terms.length > 0) {
-            // Inference mode, outside the gradient function: the teacher's outputs are constants.
-            teacherOutput = tf.tidy(() => {
-              const output = teacher.apply(x, { training: false });
-              const features: Record<string, tf.Tensor> = {};
-              for (const tap of featureTaps) features[tap] = output.features[tap]!;
-              return needsTeacherLogits ? { logits: output.logits, features } : { features };
-            });
-          }
-          const result = tf.variableGrads(() => {
-            const output = student.apply(x, { training: true });
-            const crossEntropy = crossEntropyFromLogits(output.logits, y);
-            let weighted: tf.Scalar = tf.mul(crossEntropy, crossEntropyWeight);
-            const values: tf.Scalar[] = [crossEntropy];
-            for (const term of terms) {
-              const studentInputs =
-                term.loss.input === 'logits' ? [output.logits] : term.taps.map((tap) => output.features[tap]!);
-              const teacherInputs =
-                term.loss.input === 'logits'
-                  ? [teacherOutput!.logits!]
-                  : term.taps.map((tap) => teacherOutput!.features[tap]!);
-              const value = term.loss.compute(studentInputs, teacherInputs, term.options, { labels: y });
-              if (value.rank !== 0) {
-                fail(functionName, `losses '${term.name}'`, 'a loss returning a scalar', `shape ${describeShape(value.shape)}`);
-              }
-              values.push(value);
-              // A zero weight reports the term but leaves the objective (and its gradient) unchanged.
-              if (term.weight !== 0) weighted = tf.add(weighted, tf.mul(value, term.weight));
-            }
-            monitor = tf.keep(tf.stack([...values, weighted, correctCount(output.logits, y)]));
-            return weighted;
-          }, trainableVariables);
-          total = result.value;
-          gradients = {};
-          for (const [variableName, gradient] of Object.entries(result.grads)) {
-            gradients[byVariableName.get(variableName)!] = gradient;
-          }
-          const read = monitor!.dataSync();
-          for (let t = 0; t < termNames.length; t++) {
-            if (!Number.isFinite(read[t]!)) {
-              throw new NonFiniteLossError({
-                term: termNames[t]!,
-                value: read[t]!,
-                epoch: epoch + 1,
-                step: steps + 1,
-                globalStep: globalStep + 1,
-                checkpointPath: directory === undefined ? undefined : findCheckpoint(directory),
-              });
-            }
-          }
-          const totalLoss = read[termNames.length]!;
-          if (!Number.isFinite(totalLoss)) {
-            throw new NonFiniteLossError({
-              term: 'total',
-              value: totalLoss,
-              epoch: epoch + 1,
-              step: steps + 1,
-              globalStep: globalStep + 1,
-              checkpointPath: directory === undefined ? undefined : findCheckpoint(directory),
-            });
-          }
-          optimizer.applyGradients(gradients, learningRate);
-          const batch = y.shape[0];
-          const correct = read[termNames.length + 1]!;
-          const stepMs = performance.now() - stepStart;
-          trainMs += stepMs;
-          steps++;
-          globalStep++;
-          examples += batch;
-          correctSum += correct;
-          totalSum += totalLoss;
-          const stepTerms: Record<string, number> = {};
-          termNames.forEach((name, t) => {
-            termSums[t]! += read[t]!;
-            stepTerms[name] = read[t]!;
-          });
-          emit({
-            type: 'step',
-            epoch: epoch + 1,
-            epochs: options.epochs,
-            step: steps,
-            stepsPerEpoch,
-            globalStep,
-            loss: totalLoss,
-            terms: stepTerms,
-            accuracy: correct / batch,
-            learningRate,
-            imagesPerSecond: stepMs > 0 ? (1000 * batch) / stepMs : 0,
-          });
-        } finally {
-          tf.dispose([x, y]);
-          if (teacherOutput !== undefined) tf.dispose(teacherOutput as unknown as tf.TensorContainer);
-          if (monitor !== undefined) monitor.dispose();
-          if (total !== undefined) total.dispose();
-          if (gradients !== undefined) tf.dispose(Object.values(gradients));
-        }
-        await yieldToEventLoop();
-      }
-      if (steps === 0) {
-        fail(functionName, 'data.train', `batches of ${batchSize} examples`, 'no batch in the epoch');
-      }
-      const testMetrics = evaluateModel(student, test, { batchSize: evalBatchSize, normalize });
-      const terms_: Record<string, number> = {};
-      termNames.forEach((name, t) => {
-        terms_[name] = termSums[t]! / steps;
-      });
-      const record: EpochRecord = {
-        epoch: epoch + 1,
-        learningRate: epochLearningRate,
-        train: { loss: terms_[CROSS_ENTROPY_TERM]!, accuracy: correctSum / examples, totalLoss: totalSum / steps, terms: terms_ },
-        test: testMetrics,
-        durationMs: performance.now() - epochStart,
-        imagesPerSecond: trainMs > 0 ? (1000 * examples) / trainMs : 0,
-      };
-      history.push(record);
-      if (directory !== undefined) appendMetrics(directory, record);
+    while (state.epoch < options.epochs && !control.stopRequested) {
+      const { record, complete } = await runEpoch(plan, state, state.epoch);
+      state.history.push(record);
+      checkpoints?.store.appendMetrics(checkpoints.directory, record);
       emit({ type: 'epoch-end', epochs: options.epochs, ...record });
-      if (directory !== undefined) {
-        const tensors: Record<string, tf.Tensor> = {};
-        for (const parameter of student.parameters) tensors[MODEL_PREFIX + parameter.name] = parameter.variable;
-        const state = optimizer.getState();
-        for (const [slot, tensor] of Object.entries(state.slots)) tensors[OPTIMIZER_PREFIX + slot] = tensor;
-        const saved = writeCheckpoint(
-          directory,
-          {
-            configHash: hash,
-            config,
-            epoch: epoch + 1,
-            globalStep,
-            randomState: random.state,
-            optimizer: { name: optimizer.name, step: state.step },
-            history,
-            elapsedMs: elapsedBefore + performance.now() - startTime,
-          },
-          tensors,
-        );
-        emit({ type: 'checkpoint', epoch: epoch + 1, path: saved });
+      if (!complete) break; // a partial epoch is recorded, never checkpointed
+      state.epoch++;
+      await callbacks.onEpochEnd?.(state.epoch - 1, record, control);
+      if (checkpoints !== undefined) {
+        const elapsed = state.elapsedBefore + performance.now() - startTime;
+        const saved = saveCheckpoint(checkpoints, state, target, elapsed);
+        emit({ type: 'checkpoint', epoch: state.epoch, path: saved });
       }
     }
+    const { history } = state;
     finalTest =
-      history.length > 0 && history.length === options.epochs
+      history.length > 0 && (history.length === options.epochs || control.stopRequested)
         ? history[history.length - 1]!.test
-        : evaluateModel(student, test, { batchSize: evalBatchSize, normalize });
+        : evaluateModel(student, options.data.test, { batchSize: plan.evalBatchSize, normalize });
     status = 'completed';
-    return {
+    const result: TrainingResult = {
       history,
       test: finalTest,
-      durationMs: elapsedBefore + performance.now() - startTime,
+      durationMs: state.elapsedBefore + performance.now() - startTime,
       backend,
       resumedEpochs,
+      ...(control.stopRequested ? { stoppedEarly: true } : {}),
     };
+    await callbacks.onTrainEnd?.(result, control);
+    return result;
   } catch (error) {
     failure = error;
     throw error;
   } finally {
-    optimizer.dispose();
+    optimizer?.dispose();
+    lossParameters.dispose();
     try {
       emit({
         type: 'run-end',
         status,
-        durationMs: elapsedBefore + performance.now() - startTime,
+        durationMs: state.elapsedBefore + performance.now() - startTime,
         ...(finalTest === undefined ? {} : { test: finalTest }),
         ...(status === 'failed' ? { error: failure } : {}),
       });

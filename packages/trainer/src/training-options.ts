@@ -1,6 +1,8 @@
 import type { OptimizerOptions } from './create-optimizer';
 import type { TrainingDataset } from './dataset-contract';
 import type { LearningRateSchedule } from './learning-rate-schedule';
+import type { TrainingCallbacks } from './training-callbacks';
+import type { TrainingCheckpointStore } from './training-checkpoint-store';
 import type { EpochRecord, EvaluationMetrics, TrainingEventHandler } from './training-events';
 
 /** Options shared by {@link trainTeacher} and {@link distill}. */
@@ -34,8 +36,18 @@ export interface CommonTrainingOptions {
   resume?: boolean;
   /** Start afresh even though `checkpointDir` holds a checkpoint, replacing it. @default false */
   overwrite?: boolean;
-  /** Receives progress events; see {@link createConsoleReporter}. @default undefined */
+  /**
+   * Where checkpoints and the metrics log go when `checkpointDir` is given.
+   * @default the file store of `@geokd/trainer/node` (`fileCheckpointStore`), loaded on demand
+   */
+  checkpointStore?: TrainingCheckpointStore;
+  /** Receives progress events; see `createConsoleReporter` (`@geokd/trainer/node`). @default undefined */
   onEvent?: TrainingEventHandler;
+  /**
+   * Callbacks shaped like tfjs-layers' `fit` callbacks (`onEpochEnd`, `onBatchEnd`, …), each
+   * able to end training early through `control.stop()`. @default undefined
+   */
+  callbacks?: TrainingCallbacks;
   /** Stops training between steps when aborted (the last checkpoint is kept). @default undefined */
   signal?: AbortSignal;
 }
@@ -52,4 +64,6 @@ export interface TrainingResult {
   backend: string;
   /** Epochs restored from a checkpoint (0 for a fresh run). */
   resumedEpochs: number;
+  /** True when a callback ended training before `epochs` (see {@link TrainingCallbacks}). */
+  stoppedEarly?: boolean;
 }

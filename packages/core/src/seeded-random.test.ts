@@ -60,3 +60,23 @@ describe('SeededRandom', () => {
     );
   });
 });
+
+describe('SeededRandom.fromState and the array draws', () => {
+  it('continues exactly from a saved state', () => {
+    const random = new SeededRandom(123);
+    random.nextUint32();
+    const restored = SeededRandom.fromState(random.getState());
+    expect(restored.nextUint32()).toBe(random.nextUint32());
+    expect(restored.getState()).toEqual(random.getState());
+  });
+
+  it('draws uniform arrays within the limit and normal arrays scaled by std', () => {
+    const uniform = new SeededRandom(1).uniformArray(1000, 0.5);
+    expect(uniform.every((value) => value >= -0.5 && value < 0.5)).toBe(true);
+    const normal = new SeededRandom(2).normalArray(4000, 2);
+    const mean = normal.reduce((sum, value) => sum + value, 0) / normal.length;
+    const variance = normal.reduce((sum, value) => sum + (value - mean) ** 2, 0) / normal.length;
+    expect(Math.abs(mean)).toBeLessThan(0.15);
+    expect(Math.abs(Math.sqrt(variance) - 2)).toBeLessThan(0.15);
+  });
+});
