@@ -13,7 +13,7 @@ const SIZE = SHAPE.reduce((a, b) => a * b, 1);
 /** Float32-representable test data, so the float64 reference sees exactly what tfjs sees. */
 function draws(seed: number, count: number, mean: number, std: number): Float32Array {
   const random = new SeededRandom(seed);
-  return Float32Array.from({ length: count }, () => mean + std * random.normal());
+  return Float32Array.from({ length: count }, () => mean + std * random.nextNormal());
 }
 
 // Channels get different means and spreads so that centring and scaling both matter.

@@ -214,7 +214,7 @@ describe('smallCnn training on wasm with @geokd/backend kernels', () => {
     for (let epoch = 0; epoch < 2; epoch++) {
       const order = Array.from(labels.keys());
       for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(random.uniform() * (i + 1));
+        const j = Math.floor(random.next() * (i + 1));
         [order[i], order[j]] = [order[j] as number, order[i] as number];
       }
       for (let start = 0; start < order.length; start += batchSize) {

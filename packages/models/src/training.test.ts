@@ -211,7 +211,7 @@ describe('batch norm moving statistics (cpu)', () => {
   });
 
   it('normalises with the moving statistics in inference mode (tolerance 1e-4)', () => {
-    const model = smallCnn({ channels: [3], numClasses: 2, inputShape: [4, 4, 1], seed: 1 });
+    const model = smallCnn({ channels: [3], numClasses: 2, inputShape: [4, 4, 1], seed: 8 });
     const param = (name: string) =>
       model.parameters.find((p) => p.name === name)?.variable as tf.Variable;
     param('block1/bn/moving_mean').assign(tf.tensor1d([0.5, -1, 2]));
@@ -271,7 +271,9 @@ describe('gradients against finite differences (cpu)', () => {
     ]);
     const loss = () => tf.sum(tf.mul(model.apply(x, { training: true }).logits, w)) as tf.Scalar;
     const { value, grads } = tf.variableGrads(loss, model.trainableVariables());
-    const h = 1e-2;
+    // A small step: ReLU and max-pool make the loss piecewise smooth, and a step of 1e-2 can
+    // cross a kink (it did for block1/bn/gamma once the initial weights came from core's generator).
+    const h = 1e-3;
     for (const p of model.parameters.filter((q) => q.trainable)) {
       const analytic = (grads[p.variable.name] as tf.Tensor).dataSync();
       const original = p.variable.dataSync().slice();
