@@ -21,7 +21,12 @@ export type { TrainableModel, TrainableModelOutput, TrainableModelParameter } fr
 export { NonFiniteLossError } from './non-finite-loss-error';
 export type { OptimizedParameter, OptimizerState, TrainingOptimizer } from './optimizer';
 export { SeededRandom } from './seeded-random';
-export { createSgdOptimizer, type SgdOptimizerOptions } from './sgd-optimizer';
+export {
+  createSgdOptimizer,
+  type SgdOptimizerOptions,
+  type WeightDecayMode,
+  type WeightDecayParameters,
+} from './sgd-optimizer';
 export { type TrainTeacherOptions, trainTeacher } from './train-teacher';
 export { TrainingAbortedError } from './training-aborted-error';
 export type {
