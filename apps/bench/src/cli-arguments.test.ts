@@ -43,7 +43,7 @@ describe('geokd-bench bad arguments', () => {
     const { code, stderr } = await runCli(['--preset', 'quick', '--config', file]);
     expect(code).toBe(USAGE_EXIT_CODE);
     expect(stderr).toContain(
-      'geokd-bench: --epochs must be an integer >= 1, received -1 (student epochs)',
+      'geokd-bench: studentTraining.epochs must be an integer >= 1, received -1',
     );
     fs.rmSync(dir, { recursive: true });
   });

@@ -27,8 +27,9 @@ import type { BackendDetails, BenchResults, RunResult, TeacherResult } from './r
 import { type SimilarityPanel, similarityHeatmapChartSpec } from './similarity-heatmap-chart';
 import { similaritySnapshot } from './similarity-snapshot';
 import { sortByLabel, stratifiedIndices } from './stratified-indices';
-import { summarizeRuns, verdict } from './summarize-runs';
+import { bestEpochOf, primaryComparisons, summarizeRuns, verdict } from './summarize-runs';
 import { datasetHash, TeacherCache, teacherCacheKey } from './teacher-cache';
+import { ensureWritableDir } from './writable-dir';
 
 /** Options of {@link runBenchmark}. */
 export interface RunBenchmarkOptions {
@@ -98,14 +99,15 @@ function resolveTaps(spec: BenchSpec, teacher: FeatureModel, student: FeatureMod
  * batches (the trainer drops the last incomplete batch), so every epoch stops after that many
  * steps.
  */
-function trainerData(training: BenchSpec['teacherTraining'], data: BenchData): BenchData {
-  if (training.maxSteps === undefined) return data;
-  const keep = Math.min(data.train.count, training.maxSteps * training.batchSize);
-  if (keep >= data.train.count) return data;
-  return {
-    train: data.train.subset(Array.from({ length: keep }, (_, index) => index)),
-    test: data.test,
-  };
+function trainerData(
+  training: BenchSpec['teacherTraining'],
+  train: BenchData['train'],
+  test: BenchData['test'],
+): Pick<BenchData, 'train' | 'test'> {
+  if (training.maxSteps === undefined) return { train, test };
+  const keep = Math.min(train.count, training.maxSteps * training.batchSize);
+  if (keep >= train.count) return { train, test };
+  return { train: train.subset(Array.from({ length: keep }, (_, index) => index)), test };
 }
 
 /**
@@ -122,6 +124,9 @@ function trainerData(training: BenchSpec['teacherTraining'], data: BenchData): B
 export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchOutputs> {
   const { outDir } = options;
   let spec = options.spec;
+  // Before any training: an unusable output or cache folder is found now, not after an hour.
+  ensureWritableDir(outDir, '--out');
+  ensureWritableDir(options.cacheDir, '--cache-dir');
   const log = options.log ?? ((line: string) => console.log(line));
   const started = Date.now();
   if (spec.backend !== undefined) process.env.GEOKD_BACKEND = spec.backend;
@@ -180,7 +185,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
     progress.startRun('teacher', `teacher ${teacher.name}`);
     const trained = await trainTeacher({
       model: teacher,
-      data: trainerData(spec.teacherTraining, data),
+      data: trainerData(spec.teacherTraining, data.train, data.test),
       ...trainingOptions(spec.teacherTraining, spec),
       seed: TEACHER_SEED,
       onEvent: (event: unknown) => progress.onEvent(event as never),
@@ -244,20 +249,22 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
         const result = await distill({
           teacher,
           student,
-          data: trainerData(spec.studentTraining, data),
+          data: trainerData(spec.studentTraining, data.studentTrain, data.test),
           losses,
           ...trainingOptions(spec.studentTraining, spec),
           seed,
           onEvent: (event: unknown) => progress.onEvent(event as never),
         });
+        const history = toEpochRecords(result.history);
         runs.push({
           method: method.name,
           seed,
           accuracy: result.test.accuracy,
+          ...bestEpochOf(history, result.test.accuracy),
           loss: result.test.loss,
           durationMs: result.durationMs,
           losses,
-          history: toEpochRecords(result.history),
+          history,
         });
         progress.endRun(`test accuracy ${(result.test.accuracy * 100).toFixed(2)} %`);
         if (seed === spec.seeds[0] && heatmapMethods.includes(method.name)) {
@@ -281,9 +288,10 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
   heatmapBatch.y.dispose();
   teacher.dispose();
 
-  const summary = summarizeRuns(runs, spec.methods);
+  const summary = summarizeRuns(runs, spec.methods, spec.primaryComparisons);
+  const comparisons = primaryComparisons(runs, spec.primaryComparisons);
   const results: BenchResults = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     preset: spec.preset,
     backend: backendDetails.name,
     backendDetails,
@@ -295,7 +303,8 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchO
     teacher: teacherResult,
     runs,
     summary,
-    verdict: verdict(summary),
+    comparisons,
+    verdict: verdict(comparisons),
     totalDurationMs: Date.now() - started,
   };
   return writeOutputs(results, panels, heatmapLabels, outDir, log);

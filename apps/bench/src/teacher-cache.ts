@@ -6,7 +6,7 @@ import type { TeacherResult } from './results-schema';
 
 /** Version of the cache layout; bump to invalidate every cached teacher. */
 // 2: small-cnn changed architecture (flattened last block), so older small-cnn teachers are stale.
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
 /** SHA-256 of a dataset's images, labels and shape (hex). */
 export function datasetHash(
