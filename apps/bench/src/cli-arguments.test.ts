@@ -129,7 +129,9 @@ describe('geokd-bench validates everything before training (issue 15)', () => {
   it('rejects an unknown config key, naming it and the closest valid key', async () => {
     const result = await withConfig({ data: { seed: 0, tranSize: 10 } });
     expectUsage(result);
-    expect(result.stderr).toContain("spec key 'data.tranSize' must be a known key (did you mean 'trainSize'?)");
+    expect(result.stderr).toContain(
+      "spec key 'data.tranSize' must be a known key (did you mean 'trainSize'?)",
+    );
   });
 
   it('rejects a top-level "epochs" (a key the spec does not have) instead of ignoring it', async () => {
@@ -141,7 +143,9 @@ describe('geokd-bench validates everything before training (issue 15)', () => {
   it('rejects a typo in a loss name of lossWeights, suggesting the loss', async () => {
     const result = await withConfig({ lossWeights: { gdk: 10 } });
     expectUsage(result);
-    expect(result.stderr).toContain("lossWeights key 'gdk' must be a loss name (did you mean 'gkd'?)");
+    expect(result.stderr).toContain(
+      "lossWeights key 'gdk' must be a loss name (did you mean 'gkd'?)",
+    );
   });
 
   it('rejects a wrong-typed loss weight and a negative epoch count before the teacher trains', async () => {
@@ -154,9 +158,13 @@ describe('geokd-bench validates everything before training (issue 15)', () => {
   });
 
   it('rejects an optimiser option of the wrong type or an unknown optimiser key', async () => {
-    const momentum = await withConfig({ studentTraining: { optimizer: { type: 'sgd', momentum: 'high' } } });
+    const momentum = await withConfig({
+      studentTraining: { optimizer: { type: 'sgd', momentum: 'high' } },
+    });
     expectUsage(momentum);
-    expect(momentum.stderr).toContain("studentTraining.optimizer.momentum must be a finite number >= 0 and <= 1, received 'high'");
+    expect(momentum.stderr).toContain(
+      "studentTraining.optimizer.momentum must be a finite number >= 0 and <= 1, received 'high'",
+    );
     const key = await withConfig({ studentTraining: { optimizer: { learningRat: 0.1 } } });
     expectUsage(key);
     expect(key.stderr).toContain("did you mean 'learningRate'?");
@@ -178,10 +186,21 @@ describe('geokd-bench validates everything before training (issue 15)', () => {
     fs.writeFileSync(file, 'x');
     const out = await runCli(['--preset', 'quick', '--out', path.join(file, 'results')]);
     expectUsage(out);
-    expect(out.stderr).toContain(`--out must be a folder that can be created and written, received '${path.join(file, 'results')}' (ENOTDIR)`);
-    const cache = await runCli(['--preset', 'quick', '--out', path.join(dir, 'ok'), '--cache-dir', file]);
+    expect(out.stderr).toContain(
+      `--out must be a folder that can be created and written, received '${path.join(file, 'results')}' (ENOTDIR)`,
+    );
+    const cache = await runCli([
+      '--preset',
+      'quick',
+      '--out',
+      path.join(dir, 'ok'),
+      '--cache-dir',
+      file,
+    ]);
     expectUsage(cache);
-    expect(cache.stderr).toContain(`--cache-dir must be a folder that can be created and written, received '${file}'`);
+    expect(cache.stderr).toContain(
+      `--cache-dir must be a folder that can be created and written, received '${file}'`,
+    );
     fs.rmSync(dir, { recursive: true });
   });
 

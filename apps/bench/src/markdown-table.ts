@@ -70,7 +70,9 @@ export function markdownTable(results: BenchResults): string {
     '',
   );
   for (const comparison of results.comparisons) {
-    lines.push(`- ${comparison.method} vs ${comparison.reference}: ${describeComparison(comparison)}`);
+    lines.push(
+      `- ${comparison.method} vs ${comparison.reference}: ${describeComparison(comparison)}`,
+    );
   }
   if (results.comparisons.length === 0) lines.push('- (none ran)');
   lines.push('', `Verdict: ${results.verdict}`, '');

@@ -35,12 +35,25 @@ describe('paper-cifar10 preset = the seed protocol', () => {
         weightDecayMode: 'l2',
         weightDecayParameters: 'all',
       });
-      expect(training.schedule).toEqual({ type: 'multi-step', milestones: [0.3, 0.6, 0.8], gamma: 0.2 });
-      const milestones = (training.schedule.milestones as number[]).map((m) => Math.round(m * training.epochs));
+      expect(training.schedule).toEqual({
+        type: 'multi-step',
+        milestones: [0.3, 0.6, 0.8],
+        gamma: 0.2,
+      });
+      const milestones = (training.schedule.milestones as number[]).map((m) =>
+        Math.round(m * training.epochs),
+      );
       expect(milestones).toEqual([60, 120, 160]);
     }
     expect(full.taps).toEqual(['stage1', 'stage2', 'pool']);
-    expect(full.methods).toEqual(['baseline', 'hinton', 'rkd-distance', 'gkd-dense', 'gkd-knn', 'gkd-intra']);
+    expect(full.methods).toEqual([
+      'baseline',
+      'hinton',
+      'rkd-distance',
+      'gkd-dense',
+      'gkd-knn',
+      'gkd-intra',
+    ]);
     expect(full.seeds).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(full.primaryComparisons).toEqual([
       { method: 'gkd-dense', reference: 'baseline' },
@@ -52,10 +65,14 @@ describe('paper-cifar10 preset = the seed protocol', () => {
   it('gives GKD dense k = batch = 128, p = 1, λ = 25 on the three taps, and RKD-D λ = 25', () => {
     const terms = resolvedMethodTerms(full);
     const taps = ['stage1', 'stage2', 'pool'];
-    expect(terms['baseline']).toEqual([]);
-    expect(terms['gkd-dense']).toEqual([{ loss: 'gkd', weight: 25, taps, options: { k: 128, power: 1 } }]);
-    expect(terms['rkd-distance']).toEqual([{ loss: 'rkd-distance', weight: 25, taps, options: {} }]);
-    expect(terms['hinton']).toEqual([{ loss: 'hinton', weight: 1, options: { temperature: 4 } }]);
+    expect(terms.baseline).toEqual([]);
+    expect(terms['gkd-dense']).toEqual([
+      { loss: 'gkd', weight: 25, taps, options: { k: 128, power: 1 } },
+    ]);
+    expect(terms['rkd-distance']).toEqual([
+      { loss: 'rkd-distance', weight: 25, taps, options: {} },
+    ]);
+    expect(terms.hinton).toEqual([{ loss: 'hinton', weight: 1, options: { temperature: 4 } }]);
     expect(terms['gkd-knn']![0]!.options).toEqual({ k: 32 });
     expect(terms['gkd-intra']![0]!.options).toEqual({ classMode: 'intra' });
   });
@@ -63,11 +80,24 @@ describe('paper-cifar10 preset = the seed protocol', () => {
   it('prints the same protocol with --dry-run for the smoke command, only data, epochs and steps changed', async () => {
     let stdout = '';
     const code = await main(
-      ['--preset', 'paper-cifar10', '--data', 'synthetic', '--epochs', '1', '--max-steps', '2', '--dry-run'],
+      [
+        '--preset',
+        'paper-cifar10',
+        '--data',
+        'synthetic',
+        '--epochs',
+        '1',
+        '--max-steps',
+        '2',
+        '--dry-run',
+      ],
       { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => {} } },
     );
     expect(code).toBe(0);
-    const printed = JSON.parse(stdout) as { spec: typeof full; methodTerms: Record<string, unknown> };
+    const printed = JSON.parse(stdout) as {
+      spec: typeof full;
+      methodTerms: Record<string, unknown>;
+    };
     const { spec } = printed;
     expect(spec.data.kind).toBe('synthetic');
     expect(spec.data.shape).toEqual([32, 32, 3]);

@@ -28,7 +28,14 @@ export const PRIMARY_COMPARISONS: readonly { method: string; reference: string }
 ];
 
 /** The methods of the default and paper presets: the primary four, then the GKD ablations. */
-const PROTOCOL_METHODS = ['baseline', 'hinton', 'rkd-distance', 'gkd-dense', 'gkd-knn', 'gkd-intra'];
+const PROTOCOL_METHODS = [
+  'baseline',
+  'hinton',
+  'rkd-distance',
+  'gkd-dense',
+  'gkd-knn',
+  'gkd-intra',
+];
 
 /**
  * `default`: what `pnpm bench` runs. Convolutional nets on all 10,000 digits of the embedded

@@ -7,9 +7,9 @@ import {
   CommanderError,
   Option,
 } from 'commander';
+import { resolvedMethodTerms } from './method-terms';
 import { listPresets } from './presets';
 import type { TextSink } from './progress-display';
-import { resolvedMethodTerms } from './method-terms';
 import { listMethods } from './registry';
 import { parseSeeds, resolveSpec, type SpecOverrides } from './resolve-spec';
 import { ensureWritableDir } from './writable-dir';
@@ -141,7 +141,7 @@ function buildProgram(io: CliIo, outcome: { code: number }): Command {
     .option('--test-size <n>', 'test images kept (stratified subset)', integer('--test-size', 1))
     .option(
       '--dry-run',
-      'print the resolved run spec and each method\'s loss terms as JSON, then exit without training',
+      "print the resolved run spec and each method's loss terms as JSON, then exit without training",
     )
     .action(async (options: RunOptions, command: Command) => {
       let spec: ReturnType<typeof resolveSpec>;

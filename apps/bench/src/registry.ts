@@ -109,7 +109,8 @@ const METHODS: readonly BenchMethod[] = [
   },
   {
     name: 'gkd-dense',
-    description: 'GKD (Lassance et al. 2020) on the dense cosine similarity graphs (k = batch, p = 1)',
+    description:
+      'GKD (Lassance et al. 2020) on the dense cosine similarity graphs (k = batch, p = 1)',
     // k = batch keeps every edge (the seed's dense graph); written out so the resolved spec
     // shows it.
     terms: (context) => [featureTerm('gkd', context, { k: context.batchSize, power: 1 })],

@@ -119,7 +119,11 @@ export function resolveSpec(overrides: SpecOverrides): BenchSpec {
       if (!isPlainObject(fileTraining)) continue;
       for (const part of ['optimizer', 'schedule'] as const) {
         const filePart = fileTraining[part];
-        if (isPlainObject(filePart) && filePart.type !== undefined && filePart.type !== base[phase][part].type) {
+        if (
+          isPlainObject(filePart) &&
+          filePart.type !== undefined &&
+          filePart.type !== base[phase][part].type
+        ) {
           spec[phase][part] = structuredClone(filePart);
         }
       }

@@ -22,7 +22,13 @@ describe('seeds', () => {
     model.parameters.map((p) => Array.from(p.variable.dataSync()));
 
   async function studentRun(modelSeed: number, dataSeed: number) {
-    const data = await loadBenchData({ kind: 'mnist-embedded', trainSize: 128, testSize: 50, normalize: true, seed: 0 });
+    const data = await loadBenchData({
+      kind: 'mnist-embedded',
+      trainSize: 128,
+      testSize: 50,
+      normalize: true,
+      seed: 0,
+    });
     const teacher = createModel('mlp', { hidden: [16], numClasses: 10, seed: 0 });
     const student = createModel('mlp', { ...options, seed: modelSeed });
     const initial = weightsOf(student);

@@ -63,7 +63,10 @@ function fail(argument: string, expected: string, received: unknown): never {
     functionName: FN,
     argument,
     expected,
-    received: typeof received === 'string' ? `'${received}'` : JSON.stringify(received) ?? String(received),
+    received:
+      typeof received === 'string'
+        ? `'${received}'`
+        : (JSON.stringify(received) ?? String(received)),
   });
 }
 
@@ -89,7 +92,13 @@ function checkObject(value: unknown, path: string): Plain {
 function checkNumber(
   value: unknown,
   path: string,
-  rule: { integer?: boolean; min?: number; max?: number; exclusiveMin?: boolean; optional?: boolean },
+  rule: {
+    integer?: boolean;
+    min?: number;
+    max?: number;
+    exclusiveMin?: boolean;
+    optional?: boolean;
+  },
 ): void {
   if (value === undefined && rule.optional) return;
   const kind = rule.integer ? 'an integer' : 'a finite number';
@@ -109,10 +118,15 @@ function checkNumber(
 }
 
 function checkString(value: unknown, path: string, choices?: readonly string[]): void {
-  if (typeof value !== 'string') fail(path, choices ? `one of ${choices.join(', ')}` : 'a string', value);
+  if (typeof value !== 'string')
+    fail(path, choices ? `one of ${choices.join(', ')}` : 'a string', value);
   if (choices && !choices.includes(value)) {
     const suggestion = closestName(value, choices);
-    fail(path, `one of ${choices.join(', ')}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`, value);
+    fail(
+      path,
+      `one of ${choices.join(', ')}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+      value,
+    );
   }
 }
 
@@ -131,7 +145,11 @@ function checkOptimizer(value: unknown, path: string): void {
   checkString(optimizer.type, `${path}.type`, ['sgd', 'adam']);
   const type = optimizer.type as 'sgd' | 'adam';
   checkKeys(optimizer, SPEC_KEYS[type], path);
-  checkNumber(optimizer.learningRate, `${path}.learningRate`, { min: 0, exclusiveMin: true, optional: true });
+  checkNumber(optimizer.learningRate, `${path}.learningRate`, {
+    min: 0,
+    exclusiveMin: true,
+    optional: true,
+  });
   checkNumber(optimizer.weightDecay, `${path}.weightDecay`, { min: 0, optional: true });
   if (type === 'sgd') {
     checkNumber(optimizer.momentum, `${path}.momentum`, { min: 0, max: 1, optional: true });
@@ -141,12 +159,19 @@ function checkOptimizer(value: unknown, path: string): void {
       checkString(optimizer.weightDecayMode, `${path}.weightDecayMode`, ['decoupled', 'l2']);
     }
     if (optimizer.weightDecayParameters !== undefined) {
-      checkString(optimizer.weightDecayParameters, `${path}.weightDecayParameters`, ['weights-only', 'all']);
+      checkString(optimizer.weightDecayParameters, `${path}.weightDecayParameters`, [
+        'weights-only',
+        'all',
+      ]);
     }
   } else {
     checkNumber(optimizer.beta1, `${path}.beta1`, { min: 0, max: 1, optional: true });
     checkNumber(optimizer.beta2, `${path}.beta2`, { min: 0, max: 1, optional: true });
-    checkNumber(optimizer.epsilon, `${path}.epsilon`, { min: 0, exclusiveMin: true, optional: true });
+    checkNumber(optimizer.epsilon, `${path}.epsilon`, {
+      min: 0,
+      exclusiveMin: true,
+      optional: true,
+    });
   }
 }
 
@@ -161,13 +186,19 @@ function checkSchedule(value: unknown, path: string): void {
       const valid =
         Array.isArray(milestones) &&
         milestones.every(
-          (m, i) => typeof m === 'number' && m > 0 && m < 1 && (i === 0 || m > (milestones[i - 1] as number)),
+          (m, i) =>
+            typeof m === 'number' &&
+            m > 0 &&
+            m < 1 &&
+            (i === 0 || m > (milestones[i - 1] as number)),
         );
-      if (!valid) fail(`${path}.milestones`, 'ascending fractions of the epochs in (0, 1)', milestones);
+      if (!valid)
+        fail(`${path}.milestones`, 'ascending fractions of the epochs in (0, 1)', milestones);
     }
     checkNumber(schedule.gamma, `${path}.gamma`, { min: 0, exclusiveMin: true, optional: true });
   }
-  if (type === 'cosine') checkNumber(schedule.minLearningRate, `${path}.minLearningRate`, { min: 0, optional: true });
+  if (type === 'cosine')
+    checkNumber(schedule.minLearningRate, `${path}.minLearningRate`, { min: 0, optional: true });
 }
 
 function checkTraining(value: unknown, path: string): void {
@@ -195,12 +226,21 @@ function checkData(value: unknown): void {
   for (const key of ['trainSize', 'testSize', 'studentTrainSize', 'numClasses'] as const) {
     checkNumber(data[key], `data.${key}`, { integer: true, min: 1, optional: true });
   }
-  checkNumber(data.testFraction, 'data.testFraction', { min: 0, exclusiveMin: true, max: 0.99, optional: true });
+  checkNumber(data.testFraction, 'data.testFraction', {
+    min: 0,
+    exclusiveMin: true,
+    max: 0.99,
+    optional: true,
+  });
   checkNumber(data.seed, 'data.seed', { integer: true, min: 0 });
   checkBoolean(data.normalize, 'data.normalize');
   if (data.shape !== undefined) {
     const shape = data.shape;
-    if (!Array.isArray(shape) || shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || (d as number) < 1)) {
+    if (
+      !Array.isArray(shape) ||
+      shape.length !== 3 ||
+      shape.some((d) => !Number.isInteger(d) || (d as number) < 1)
+    ) {
       fail('data.shape', '[height, width, channels], positive integers', shape);
     }
   }
@@ -208,7 +248,8 @@ function checkData(value: unknown): void {
     const augment = checkObject(data.augment, 'data.augment');
     checkKeys(augment, SPEC_KEYS.augment, 'data.augment');
     checkNumber(augment.padding, 'data.augment.padding', { integer: true, min: 0 });
-    if (typeof augment.horizontalFlip !== 'boolean') fail('data.augment.horizontalFlip', 'true or false', augment.horizontalFlip);
+    if (typeof augment.horizontalFlip !== 'boolean')
+      fail('data.augment.horizontalFlip', 'true or false', augment.horizontalFlip);
   }
 }
 

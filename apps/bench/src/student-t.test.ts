@@ -43,7 +43,9 @@ describe('Student-t distribution', () => {
   it('gives two-sided p-values that invert the quantiles, for fractional degrees of freedom too', () => {
     for (const df of [1.5, 3.7, 7.2, 17.9]) {
       for (const p of [0.5, 0.05, 0.01]) {
-        expect(Math.abs(studentTTwoSidedP(studentTQuantile(1 - p / 2, df), df) - p)).toBeLessThan(1e-9);
+        expect(Math.abs(studentTTwoSidedP(studentTQuantile(1 - p / 2, df), df) - p)).toBeLessThan(
+          1e-9,
+        );
       }
     }
     expect(studentTTwoSidedP(0, 5)).toBe(1);
@@ -53,7 +55,7 @@ describe('Student-t distribution', () => {
   it('has ln Γ right at known points (tolerance 1e-12)', () => {
     expect(Math.abs(logGamma(0.5) - Math.log(Math.sqrt(Math.PI)))).toBeLessThan(1e-12);
     expect(Math.abs(logGamma(5) - Math.log(24))).toBeLessThan(1e-12);
-    expect(Math.abs(logGamma(10.5) - Math.log(1133278.3889487855))).toBeLessThan(1e-10);
+    expect(Math.abs(logGamma(10.5) - Math.log(1133278.3889487854))).toBeLessThan(1e-10);
   });
 });
 

@@ -75,7 +75,12 @@ export function studentTCdf(t: number, degreesOfFreedom: number): number {
   if (t === Number.POSITIVE_INFINITY) return 1;
   if (t === Number.NEGATIVE_INFINITY) return 0;
   const tail =
-    0.5 * regularizedIncompleteBeta(degreesOfFreedom / (degreesOfFreedom + t * t), degreesOfFreedom / 2, 0.5);
+    0.5 *
+    regularizedIncompleteBeta(
+      degreesOfFreedom / (degreesOfFreedom + t * t),
+      degreesOfFreedom / 2,
+      0.5,
+    );
   return t >= 0 ? 1 - tail : tail;
 }
 

@@ -4,7 +4,12 @@ import type { RunResult } from './results-schema';
 import { bestEpochOf, primaryComparisons, summarizeRuns, verdict } from './summarize-runs';
 import { summaryStatistics } from './summary-statistics';
 
-const run = (method: string, seed: number, accuracy: number, bestAccuracy = accuracy): RunResult => ({
+const run = (
+  method: string,
+  seed: number,
+  accuracy: number,
+  bestAccuracy = accuracy,
+): RunResult => ({
   method,
   seed,
   accuracy,
@@ -88,13 +93,23 @@ describe('verdict', () => {
   });
 
   it('says "significant" only when p < 0.05', () => {
-    const clear = [...base, run('gkd-dense', 1, 0.95), run('gkd-dense', 2, 0.96), run('gkd-dense', 3, 0.97)];
+    const clear = [
+      ...base,
+      run('gkd-dense', 1, 0.95),
+      run('gkd-dense', 2, 0.96),
+      run('gkd-dense', 3, 0.97),
+    ];
     const comparisons = primaryComparisons(clear, PRIMARY_COMPARISONS);
     expect(comparisons).toHaveLength(1);
     expect(comparisons[0]!.pValue).toBeLessThan(0.05);
     expect(verdict(comparisons)).toContain('significantly higher (p < 0.05)');
     // The same mean gain with a large spread is within noise.
-    const noisy = [...base, run('gkd-dense', 1, 0.87), run('gkd-dense', 2, 0.96), run('gkd-dense', 3, 1.05)];
+    const noisy = [
+      ...base,
+      run('gkd-dense', 1, 0.87),
+      run('gkd-dense', 2, 0.96),
+      run('gkd-dense', 3, 1.05),
+    ];
     const noisyText = verdict(primaryComparisons(noisy, PRIMARY_COMPARISONS));
     expect(noisyText).toContain('within noise');
     expect(noisyText).not.toContain('significant');

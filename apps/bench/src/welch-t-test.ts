@@ -1,5 +1,5 @@
-import { summaryStatistics } from './summary-statistics';
 import { studentTQuantile, studentTTwoSidedP } from './student-t';
+import { summaryStatistics } from './summary-statistics';
 
 /** The difference of two means with Welch's t-test and its confidence interval. */
 export interface WelchComparison {

@@ -3,11 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatDuration, markdownTable } from './markdown-table';
-import { getPreset } from './presets';
+import { getPreset, PRIMARY_COMPARISONS } from './presets';
 import type { BenchResults, RunResult } from './results-schema';
 import { writeOutputs } from './run-benchmark';
 import type { SimilarityPanel } from './similarity-heatmap-chart';
-import { PRIMARY_COMPARISONS } from './presets';
 import { primaryComparisons, summarizeRuns, verdict } from './summarize-runs';
 
 function fixture(): BenchResults {
@@ -77,7 +76,9 @@ describe('markdownTable', () => {
     expect(table).toContain('- Backend: wasm 4.22.0 (1 thread, SIMD)');
     expect(table).toContain('- Machine: Test CPU, 2 cores');
     const rows = table.split('\n').filter((line) => line.startsWith('| '));
-    expect(rows[0]).toMatch(/^\| Method \| Role \| Student params \| Student MACs \| Test acc., last epoch/);
+    expect(rows[0]).toMatch(
+      /^\| Method \| Role \| Student params \| Student MACs \| Test acc., last epoch/,
+    );
     expect(rows[1]).toBe(
       '| teacher (small-cnn, cached) | – | 54,321 | 1,987,654 | 95.00 % (n = 1) | – | – | – | 1 min 05 s |',
     );
@@ -88,7 +89,9 @@ describe('markdownTable', () => {
     expect(rows[3]).toBe(
       '| gkd-dense | primary | 12,345 | 678,901 | 83.50 ± 0.71 % (n = 2) | 83.50 ± 0.71 % | +2.00 [-1.04, +5.04] | 0.106 | 1.2 s |',
     );
-    expect(table).toContain('- gkd-dense vs baseline: +2.00 pts (95 % CI -1.04 to +5.04, Welch p = 0.106, n = 2/2)');
+    expect(table).toContain(
+      '- gkd-dense vs baseline: +2.00 pts (95 % CI -1.04 to +5.04, Welch p = 0.106, n = 2/2)',
+    );
     expect(table).toContain('within noise');
     expect(table).not.toContain('significantly');
   });

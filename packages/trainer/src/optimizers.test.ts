@@ -22,7 +22,14 @@ function makeParameters() {
 }
 
 /** Float64 reference of SGD with momentum and decoupled decay. */
-function sgdReference(p0: number[], grads: number[][], lrs: number[], mu: number, wd: number, nesterov: boolean) {
+function sgdReference(
+  p0: number[],
+  grads: number[][],
+  lrs: number[],
+  mu: number,
+  wd: number,
+  nesterov: boolean,
+) {
   const p = [...p0];
   const v = p0.map(() => 0);
   grads.forEach((g, t) => {
@@ -36,7 +43,15 @@ function sgdReference(p0: number[], grads: number[][], lrs: number[], mu: number
   return { p, v };
 }
 
-function adamReference(p0: number[], grads: number[][], lr: number, b1: number, b2: number, eps: number, wd: number) {
+function adamReference(
+  p0: number[],
+  grads: number[][],
+  lr: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  wd: number,
+) {
   const p = [...p0];
   const m = p0.map(() => 0);
   const v = p0.map(() => 0);
@@ -79,8 +94,22 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
     const sgd = createSgdOptimizer(parameters, { type: 'sgd', weightDecay: 0.01 });
     const lrs = [0.1, 0.1, 0.02];
     run(sgd, lrs);
-    const w = sgdReference(initialWeights, gradientSequence.map((g) => g.w), lrs, 0.9, 0.01, false);
-    const b = sgdReference(initialBias, gradientSequence.map((g) => g.b), lrs, 0.9, 0, false);
+    const w = sgdReference(
+      initialWeights,
+      gradientSequence.map((g) => g.w),
+      lrs,
+      0.9,
+      0.01,
+      false,
+    );
+    const b = sgdReference(
+      initialBias,
+      gradientSequence.map((g) => g.b),
+      lrs,
+      0.9,
+      0,
+      false,
+    );
     expectClose(parameters[0]!.variable.dataSync(), w.p, 1e-6);
     expectClose(parameters[1]!.variable.dataSync(), b.p, 1e-6);
     expectClose(sgd.getState().slots['momentum/w']!.dataSync(), w.v, 1e-6);
@@ -99,7 +128,14 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
       decayAllParameters: true,
     });
     run(sgd, [0.1, 0.05, 0.05]);
-    const b = sgdReference(initialBias, gradientSequence.map((g) => g.b), [0.1, 0.05, 0.05], 0.8, 0.05, true);
+    const b = sgdReference(
+      initialBias,
+      gradientSequence.map((g) => g.b),
+      [0.1, 0.05, 0.05],
+      0.8,
+      0.05,
+      true,
+    );
     expectClose(parameters[1]!.variable.dataSync(), b.p, 1e-6);
     sgd.dispose();
     tf.dispose(parameters.map((p) => p.variable));
@@ -119,9 +155,17 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
       weightDecayParameters: 'all',
     });
     run(sgd, [0.1, 0.1, 0.02]);
-    expectClose(parameters[0]!.variable.dataSync(), [0.4611228875, -1.18274426875, 1.70350745], 1e-6);
+    expectClose(
+      parameters[0]!.variable.dataSync(),
+      [0.4611228875, -1.18274426875, 1.70350745],
+      1e-6,
+    );
     expectClose(parameters[1]!.variable.dataSync(), [0.0131531475, -0.3499953175], 1e-6);
-    expectClose(sgd.getState().slots['momentum/w']!.dataSync(), [0.186980625, -0.1680990625, 0.9021275], 1e-6);
+    expectClose(
+      sgd.getState().slots['momentum/w']!.dataSync(),
+      [0.186980625, -0.1680990625, 0.9021275],
+      1e-6,
+    );
     expectClose(sgd.getState().slots['momentum/b']!.dataSync(), [0.532467625, -0.151859125], 1e-6);
     sgd.dispose();
     tf.dispose(parameters.map((p) => p.variable));
@@ -138,7 +182,11 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
       weightDecayParameters: 'all',
     });
     run(sgd, [0.1, 0.1, 0.02]);
-    expectClose(parameters[0]!.variable.dataSync(), [0.4550202839, -1.17868136135, 1.6095914324], 1e-6);
+    expectClose(
+      parameters[0]!.variable.dataSync(),
+      [0.4550202839, -1.17868136135, 1.6095914324],
+      1e-6,
+    );
     expectClose(parameters[1]!.variable.dataSync(), [-0.00074178058, -0.36065656126], 1e-6);
     sgd.dispose();
     tf.dispose(parameters.map((p) => p.variable));
@@ -155,8 +203,19 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
     const lrs = [0.1, 0.1, 0.02];
     run(sgd, lrs);
     // Without decay, the l2 and decoupled rules coincide: the plain momentum reference.
-    const b = sgdReference(initialBias, gradientSequence.map((g) => g.b), lrs, 0.9, 0, false);
-    expectClose(parameters[0]!.variable.dataSync(), [0.4611228875, -1.18274426875, 1.70350745], 1e-6);
+    const b = sgdReference(
+      initialBias,
+      gradientSequence.map((g) => g.b),
+      lrs,
+      0.9,
+      0,
+      false,
+    );
+    expectClose(
+      parameters[0]!.variable.dataSync(),
+      [0.4611228875, -1.18274426875, 1.70350745],
+      1e-6,
+    );
     expectClose(parameters[1]!.variable.dataSync(), b.p, 1e-6);
     sgd.dispose();
     tf.dispose(parameters.map((p) => p.variable));
@@ -165,7 +224,11 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
   it('l2 decay at momentum 0.9 shrinks weights about 1 / (1 - 0.9) = 10 times faster than decoupled decay', () => {
     const shrinkage = (mode: 'l2' | 'decoupled') => {
       const parameter = { name: 'w', variable: tf.variable(tf.tensor1d([1])), weightDecay: true };
-      const sgd = createSgdOptimizer([parameter], { type: 'sgd', weightDecay: 1e-3, weightDecayMode: mode });
+      const sgd = createSgdOptimizer([parameter], {
+        type: 'sgd',
+        weightDecay: 1e-3,
+        weightDecayMode: mode,
+      });
       const zero = { w: tf.zeros([1]) };
       for (let i = 0; i < 300; i++) sgd.applyGradients(zero, 0.1);
       const value = parameter.variable.dataSync()[0]!;
@@ -184,8 +247,24 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
     const parameters = makeParameters();
     const adam = createAdamOptimizer(parameters, { type: 'adam', weightDecay: 0.1, epsilon: 1e-7 });
     run(adam, [0.01, 0.01, 0.01]);
-    const w = adamReference(initialWeights, gradientSequence.map((g) => g.w), 0.01, 0.9, 0.999, 1e-7, 0.1);
-    const b = adamReference(initialBias, gradientSequence.map((g) => g.b), 0.01, 0.9, 0.999, 1e-7, 0);
+    const w = adamReference(
+      initialWeights,
+      gradientSequence.map((g) => g.w),
+      0.01,
+      0.9,
+      0.999,
+      1e-7,
+      0.1,
+    );
+    const b = adamReference(
+      initialBias,
+      gradientSequence.map((g) => g.b),
+      0.01,
+      0.9,
+      0.999,
+      1e-7,
+      0,
+    );
     expectClose(parameters[0]!.variable.dataSync(), w, 1e-5);
     expectClose(parameters[1]!.variable.dataSync(), b, 1e-5);
     adam.dispose();
@@ -197,7 +276,10 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
     const restored = makeParameters();
     const a = createOptimizer(reference, { type: 'adam' });
     const b = createOptimizer(restored, { type: 'adam' });
-    const grads = { w: tf.tensor1d(gradientSequence[0]!.w), b: tf.tensor1d(gradientSequence[0]!.b) };
+    const grads = {
+      w: tf.tensor1d(gradientSequence[0]!.w),
+      b: tf.tensor1d(gradientSequence[0]!.b),
+    };
     a.applyGradients(grads, 0.01);
     b.applyGradients(grads, 0.01);
     // Simulate a restart: a third optimiser takes a's state.
@@ -205,7 +287,9 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
     c.setState(a.getState());
     a.applyGradients(grads, 0.01);
     c.applyGradients(grads, 0.01);
-    expect(Array.from(restored[0]!.variable.dataSync())).toEqual(Array.from(reference[0]!.variable.dataSync()));
+    expect(Array.from(restored[0]!.variable.dataSync())).toEqual(
+      Array.from(reference[0]!.variable.dataSync()),
+    );
     expect(c.getState().step).toBe(2);
     tf.dispose(Object.values(grads));
     for (const o of [a, b, c]) o.dispose();
@@ -215,7 +299,10 @@ describe.each(['cpu', 'wasm'])('optimisers on %s', (backend) => {
   it('leaks no tensors over 100 updates', () => {
     const parameters = makeParameters();
     const sgd = createSgdOptimizer(parameters, { type: 'sgd' });
-    const grads = { w: tf.tensor1d(gradientSequence[0]!.w), b: tf.tensor1d(gradientSequence[0]!.b) };
+    const grads = {
+      w: tf.tensor1d(gradientSequence[0]!.w),
+      b: tf.tensor1d(gradientSequence[0]!.b),
+    };
     const before = tf.memory().numTensors;
     for (let i = 0; i < 100; i++) sgd.applyGradients(grads, 0.01);
     expect(tf.memory().numTensors).toBe(before);
@@ -235,7 +322,9 @@ describe('optimiser validation', () => {
     expect(() => createSgdOptimizer([], { type: 'sgd', weightDecayMode: 'L2' as never })).toThrow(
       "createSgdOptimizer: options.weightDecayMode must be one of 'decoupled', 'l2', received 'L2'",
     );
-    expect(() => createSgdOptimizer([], { type: 'sgd', weightDecayParameters: 'bias' as never })).toThrow(
+    expect(() =>
+      createSgdOptimizer([], { type: 'sgd', weightDecayParameters: 'bias' as never }),
+    ).toThrow(
       "createSgdOptimizer: options.weightDecayParameters must be one of 'weights-only', 'all', received 'bias'",
     );
     expect(() => createOptimizer([], { type: 'sgdd' } as never)).toThrow(
@@ -247,9 +336,9 @@ describe('optimiser validation', () => {
     const parameters = makeParameters();
     const sgd = createSgdOptimizer(parameters, { type: 'sgd' });
     const wrong = { w: tf.zeros([4]), b: tf.zeros([2]) };
-    expect(() => sgd.setState({ step: 1, slots: { 'momentum/w': wrong.w, 'momentum/b': wrong.b } })).toThrow(
-      "sgd.setState: state.slots['momentum/w'] must be shape [3], received shape [4]",
-    );
+    expect(() =>
+      sgd.setState({ step: 1, slots: { 'momentum/w': wrong.w, 'momentum/b': wrong.b } }),
+    ).toThrow("sgd.setState: state.slots['momentum/w'] must be shape [3], received shape [4]");
     expect(() => sgd.setState({ step: 1, slots: {} })).toThrow(
       "sgd.setState: state.slots['momentum/w'] must be present, received nothing",
     );
