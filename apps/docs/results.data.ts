@@ -6,11 +6,33 @@ import { fileURLToPath } from 'node:url';
 /** One row of the results table. */
 export interface ResultRow {
   method: string;
+  /** `'primary'` (in a comparison fixed before the run) or `'ablation'`; null in old files. */
+  role: 'primary' | 'ablation' | null;
+  /** Last-epoch test accuracy over seeds. */
   mean: number;
   std: number;
+  /** Best-epoch test accuracy over seeds (null in old files). */
+  bestMean: number | null;
+  bestStd: number | null;
   n: number;
   deltaVsBaseline: number | null;
+  /** 95 % Welch CI of the difference to the baseline (null without one). */
+  ciLow: number | null;
+  ciHigh: number | null;
+  /** Welch t-test p-value against the baseline (null without one). */
+  pValue: number | null;
   meanDurationMs: number;
+}
+
+/** A comparison fixed before the run, with its Welch test. */
+export interface ComparisonRow {
+  method: string;
+  reference: string;
+  difference: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  pValue: number | null;
+  n: [number, number];
 }
 
 /** What the Results page renders. */
@@ -27,6 +49,12 @@ export interface ResultsData {
   teacher: { model: string; params: number; macs: number; accuracy: number } | null;
   student: { model: string; params: number; macs: number } | null;
   rows: ResultRow[];
+  /** The primary comparisons (schema 2 and later). */
+  comparisons: ComparisonRow[];
+  /**
+   * The bench's verdict ("significant" only at p < 0.05). Null for results written before the
+   * bench tested significance (schema 1): their verdict is not shown.
+   */
   verdict: string | null;
   /**
    * Charts the bench wrote, file name → URL under the site's base (`/results/<file>`). The files
@@ -37,7 +65,18 @@ export interface ResultsData {
 }
 
 /** The part of the bench's results.json (schemaVersion 1) this page reads; all optional. */
+interface RawComparison {
+  method: string;
+  reference: string;
+  difference: number;
+  ciLow: number;
+  ciHigh: number;
+  pValue: number;
+  n: [number, number];
+}
+
 interface RawResults {
+  schemaVersion?: number;
   preset?: string;
   date?: string;
   backend?: string;
@@ -53,9 +92,18 @@ interface RawResults {
     n: number;
     deltaVsBaseline?: number;
     meanDurationMs: number;
+    role?: 'primary' | 'ablation';
+    bestMean?: number;
+    bestStd?: number;
+    vsBaseline?: RawComparison;
   }[];
+  comparisons?: RawComparison[];
   verdict?: string;
 }
+
+/** A finite number, or null (JSON writes NaN as null). */
+const finite = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
 
 /** The bench's output folder; `GEOKD_DOCS_RESULTS_DIR` points the page at another one. */
 const benchResults = process.env.GEOKD_DOCS_RESULTS_DIR
@@ -76,6 +124,7 @@ function empty(): ResultsData {
     teacher: null,
     student: null,
     rows: [],
+    comparisons: [],
     verdict: null,
     charts: {},
   };
@@ -135,9 +184,25 @@ export function readResults(
         std: Number(row.std),
         n: Number(row.n),
         deltaVsBaseline: typeof row.deltaVsBaseline === 'number' ? row.deltaVsBaseline : null,
+        role: row.role ?? null,
+        bestMean: finite(row.bestMean),
+        bestStd: finite(row.bestStd),
+        ciLow: finite(row.vsBaseline?.ciLow),
+        ciHigh: finite(row.vsBaseline?.ciHigh),
+        pValue: finite(row.vsBaseline?.pValue),
         meanDurationMs: Number(row.meanDurationMs),
       })),
-      verdict: raw.verdict ?? null,
+      comparisons: (Array.isArray(raw.comparisons) ? raw.comparisons : []).map((c) => ({
+        method: String(c.method),
+        reference: String(c.reference),
+        difference: Number(c.difference),
+        ciLow: finite(c.ciLow),
+        ciHigh: finite(c.ciHigh),
+        pValue: finite(c.pValue),
+        n: [Number(c.n?.[0]), Number(c.n?.[1])],
+      })),
+      // Schema 1 verdicts picked the best GKD variant after the fact, without a test: not shown.
+      verdict: (raw.schemaVersion ?? 1) >= 2 ? (raw.verdict ?? null) : null,
       charts,
     };
   }

@@ -103,7 +103,7 @@ describe('geokd-bench end to end', () => {
     for (const [index, method] of preset.methods.entries()) {
       expect(rows[index + 2]).toMatch(
         new RegExp(
-          `^\\| ${method} \\| [\\d,]+ \\| [\\d,]+ \\| \\d+\\.\\d\\d ± \\d+\\.\\d\\d % \\(n = 2\\) \\|`,
+          `^\\| ${method} \\| (primary|ablation) \\| [\\d,]+ \\| [\\d,]+ \\| \\d+\\.\\d\\d ± \\d+\\.\\d\\d % \\(n = 2\\) \\| \\d+\\.\\d\\d ± \\d+\\.\\d\\d % \\|`,
         ),
       );
     }
@@ -120,7 +120,13 @@ describe('geokd-bench end to end', () => {
       'baseline, after',
       'gkd-dense, after',
     ]);
-    expect(stderr).toMatch(/\[runs 18\/18\]/);
+    expect(stderr).toMatch(/\[runs 8\/8\]/);
+    expect(results.comparisons.map((c) => `${c.method}/${c.reference}`)).toEqual([
+      'gkd-dense/baseline',
+      'gkd-dense/rkd-distance',
+      'gkd-dense/hinton',
+    ]);
+    expect(table).toMatch(/Verdict: gkd-dense vs baseline: .*(within noise|significantly)/);
 
     // A second run with the same config and data reuses the cached teacher.
     const again = await runCli([
@@ -141,6 +147,13 @@ describe('geokd-bench end to end', () => {
     ) as BenchResults;
     expect(second.teacher.cached).toBe(true);
     expect(second.teacher.accuracy).toBe(results.teacher.accuracy);
+    // The same seed on the same backend reproduces the student run to the bit.
+    const firstBaseline = results.runs.find((run) => run.method === 'baseline' && run.seed === 1)!;
+    expect(second.runs[0]!.accuracy).toBe(firstBaseline.accuracy);
+    expect(second.runs[0]!.loss).toBe(firstBaseline.loss);
+    expect(second.runs[0]!.history).toEqual(firstBaseline.history);
+    const seed2 = results.runs.find((run) => run.method === 'baseline' && run.seed === 2)!;
+    expect(seed2.history).not.toEqual(firstBaseline.history);
     expect(again.stdout).toContain('reused from the cache');
   });
 

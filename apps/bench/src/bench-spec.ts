@@ -12,12 +12,25 @@ export interface DataSpec {
   shape?: [number, number, number];
   /** Number of classes of synthetic data. */
   numClasses?: number;
-  /** Keep only the first N training examples (after the seeded split); all when absent. */
+  /** Keep a stratified subset of N training examples (after the seeded split); all when absent. */
   trainSize?: number;
-  /** Keep only the first N test examples; all when absent. */
+  /** Keep a stratified subset of N test examples; all when absent. */
   testSize?: number;
-  /** Training-time augmentation (random crop and flip for CIFAR). */
-  augment?: boolean;
+  /**
+   * Fraction of the embedded MNIST digits held out as the test set (stratified, seeded, no
+   * overlap with the training set). @default 0.2
+   */
+  testFraction?: number;
+  /**
+   * Train the students on a stratified subset of N of the training examples (the teacher
+   * always sees the whole training set); all when absent.
+   */
+  studentTrainSize?: number;
+  /**
+   * Training-time augmentation: `true` for the dataset's default (CIFAR: pad 4, random 32×32
+   * crop, horizontal flip), or explicit options.
+   */
+  augment?: boolean | { padding: number; horizontalFlip: boolean };
   /** Per-channel normalisation with the dataset's mean and std. */
   normalize?: boolean;
   /** Seed of the split, the subsets and the synthetic generator. */
@@ -64,8 +77,13 @@ export interface BenchSpec {
   taps: string[];
   /** Methods to compare, by name in the bench's registry; `baseline` first. */
   methods: string[];
-  /** Seeds; each method runs once per seed. */
+  /** Seeds; each method runs once per seed (its initialisation and data order). */
   seeds: number[];
+  /**
+   * The comparisons fixed before the run, in order: the verdict speaks of these only; every
+   * other method is an ablation, shown but never picked as the result.
+   */
+  primaryComparisons: { method: string; reference: string }[];
   /** Override of loss weights by loss name, e.g. `{ gkd: 25, 'rkd-distance': 25 }`. */
   lossWeights?: Record<string, number>;
   /** Number of test images in the similarity-graph heatmaps (one fixed batch sorted by class). */

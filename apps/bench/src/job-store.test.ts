@@ -11,6 +11,8 @@ const record = (id: string): JobRecord => ({
     method: 'baseline',
     seed: 1,
     accuracy: 0.5,
+    bestAccuracy: 0.5,
+    bestEpoch: 1,
     loss: 1,
     durationMs: 10,
     losses: [],

@@ -9,6 +9,11 @@ export interface BenchData {
   train: Dataset;
   /** Test set (subset when `testSize` is set). */
   test: Dataset;
+  /**
+   * What the students train on: a stratified subset of `train` when `studentTrainSize` is set,
+   * else `train` itself.
+   */
+  studentTrain: Dataset;
 }
 
 function shrink(dataset: Dataset, size: number | undefined): Dataset {
@@ -18,9 +23,10 @@ function shrink(dataset: Dataset, size: number | undefined): Dataset {
 
 /** Loads the benchmark's data as the spec says, then keeps the stratified subsets. */
 export async function loadBenchData(spec: DataSpec): Promise<BenchData> {
-  let data: BenchData;
+  let data: { train: Dataset; test: Dataset };
   if (spec.kind === 'mnist-embedded') {
-    data = loadMnistEmbedded({ seed: spec.seed });
+    // A stratified, seeded split of all 10,000 digits: no digit is in both sets.
+    data = loadMnistEmbedded({ seed: spec.seed, testFraction: spec.testFraction ?? 0.2 });
   } else if (spec.kind === 'cifar10') {
     // Read from the given folder only: the bench never downloads behind the user's back.
     data = await loadCifar10({ dataDir: spec.dataDir!, download: false });
@@ -41,5 +47,10 @@ export async function loadBenchData(spec: DataSpec): Promise<BenchData> {
     const test = all.subset(indices.slice(trainCount));
     data = { train, test };
   }
-  return { train: shrink(data.train, spec.trainSize), test: shrink(data.test, spec.testSize) };
+  const train = shrink(data.train, spec.trainSize);
+  return {
+    train,
+    test: shrink(data.test, spec.testSize),
+    studentTrain: shrink(train, spec.studentTrainSize),
+  };
 }

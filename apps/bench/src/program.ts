@@ -9,10 +9,12 @@ import {
   CommanderError,
   Option,
 } from 'commander';
+import { resolvedMethodTerms } from './method-terms';
 import { listPresets } from './presets';
 import type { TextSink } from './progress-display';
 import { listMethods } from './registry';
 import { parseSeeds, resolveSpec, type SpecOverrides } from './resolve-spec';
+import { ensureWritableDir } from './writable-dir';
 
 /** Exit code of bad command-line arguments. */
 export const USAGE_EXIT_CODE = 2;
@@ -72,6 +74,7 @@ interface RunOptions {
   maxSteps?: number;
   trainSize?: number;
   testSize?: number;
+  dryRun?: boolean;
 }
 
 interface SpeedOptions {
@@ -216,8 +219,14 @@ function buildProgram(io: CliIo, outcome: { code: number }): Command {
       integer('--train-size', 1),
     )
     .option('--test-size <n>', 'test images kept (stratified subset)', integer('--test-size', 1))
+    .option(
+      '--dry-run',
+      "print the resolved run spec and each method's loss terms as JSON, then exit without training",
+    )
     .action(async (options: RunOptions, command: Command) => {
       let spec: ReturnType<typeof resolveSpec>;
+      let outDir = '';
+      let cacheDir = '';
       try {
         const overrides: SpecOverrides = {
           ...(command.getOptionValueSource('preset') === 'default' && options.config !== undefined
@@ -236,12 +245,29 @@ function buildProgram(io: CliIo, outcome: { code: number }): Command {
           ...(options.testSize !== undefined ? { testSize: options.testSize } : {}),
         };
         spec = resolveSpec(overrides);
+        outDir = path.resolve(options.out ?? path.join(packageDir(), 'results', spec.preset));
+        cacheDir = path.resolve(options.cacheDir ?? path.join(packageDir(), '.cache'));
+        if (options.dryRun) {
+          io.stdout.write(
+            `${JSON.stringify({ spec, methodTerms: resolvedMethodTerms(spec), outDir, cacheDir }, null, 2)}\n`,
+          );
+          outcome.code = 0;
+          return;
+        }
+        // Everything is checked before training: the folders here, the models just below.
+        ensureWritableDir(outDir, '--out');
+        ensureWritableDir(cacheDir, '--cache-dir');
       } catch (error) {
         if (GeokdError.isInstance(error)) throw new UsageFailure((error as Error).message, command);
         throw error;
       }
-      const outDir = path.resolve(options.out ?? path.join(packageDir(), 'results', spec.preset));
-      const cacheDir = path.resolve(options.cacheDir ?? path.join(packageDir(), '.cache'));
+      try {
+        const { checkModels } = await import('./check-models');
+        await checkModels(spec);
+      } catch (error) {
+        if (GeokdError.isInstance(error)) throw new UsageFailure((error as Error).message, command);
+        throw error;
+      }
       // Loaded on demand: --help and bad arguments answer without loading TensorFlow.js.
       const { runBenchmark } = await import('./run-benchmark');
       await runBenchmark({

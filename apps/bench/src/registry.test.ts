@@ -16,7 +16,7 @@ describe('method registry', () => {
 
   it('maps GKD variants to gkd terms on every tap with their options', () => {
     expect(getMethod('gkd-dense').terms(context)).toEqual([
-      { loss: 'gkd', weight: 25, taps: ['stage1', 'pool'], options: {} },
+      { loss: 'gkd', weight: 25, taps: ['stage1', 'pool'], options: { k: 64, power: 1 } },
     ]);
     expect(getMethod('gkd-knn').terms(context)[0]!.options).toEqual({ k: 16 });
     expect(getMethod('gkd-intra').terms(context)[0]!.options).toEqual({

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '@geokd/errors';
 import type { BenchSpec } from './bench-spec';
 import { getPreset } from './presets';
 import { getMethod } from './registry';
+import { checkSpecStructure } from './spec-schema';
 
 /** Command-line overrides of a preset (all optional). */
 export interface SpecOverrides {
@@ -110,7 +111,23 @@ export function resolveSpec(overrides: SpecOverrides): BenchSpec {
     if (typeof fromFile.preset === 'string' && overrides.preset === undefined) {
       spec = getPreset(fromFile.preset);
     }
+    const base = spec;
     spec = mergeDeep(spec, fromFile);
+    // An optimiser or schedule of another type replaces the preset's whole (its keys differ).
+    for (const phase of ['teacherTraining', 'studentTraining'] as const) {
+      const fileTraining = fromFile[phase];
+      if (!isPlainObject(fileTraining)) continue;
+      for (const part of ['optimizer', 'schedule'] as const) {
+        const filePart = fileTraining[part];
+        if (
+          isPlainObject(filePart) &&
+          filePart.type !== undefined &&
+          filePart.type !== base[phase][part].type
+        ) {
+          spec[phase][part] = structuredClone(filePart);
+        }
+      }
+    }
   }
   if (overrides.epochs !== undefined) {
     spec.teacherTraining.epochs = overrides.epochs;
@@ -164,6 +181,7 @@ function syntheticLike(spec: BenchSpec): BenchSpec['data'] {
  * @throws InvalidArgumentError / UnknownNameError as {@link resolveSpec}.
  */
 export function validateSpec(spec: BenchSpec): void {
+  checkSpecStructure(spec);
   for (const [phase, training] of [
     ['teacher', spec.teacherTraining],
     ['student', spec.studentTraining],
@@ -200,6 +218,15 @@ export function validateSpec(spec: BenchSpec): void {
       });
     }
   }
+  const repeated = spec.seeds.find((seed, index) => spec.seeds.indexOf(seed) !== index);
+  if (repeated !== undefined) {
+    throw new InvalidArgumentError({
+      functionName: FN,
+      argument: '--seeds',
+      expected: 'distinct seeds (a repeated seed is the same run twice, not a new sample)',
+      received: `${spec.seeds.join(',')} (${repeated} repeated)`,
+    });
+  }
   if (spec.methods.length === 0) {
     throw new InvalidArgumentError({
       functionName: FN,
@@ -216,6 +243,10 @@ export function validateSpec(spec: BenchSpec): void {
       expected: 'distinct method names',
       received: spec.methods.join(','),
     });
+  }
+  for (const pair of spec.primaryComparisons) {
+    getMethod(pair.method);
+    getMethod(pair.reference);
   }
   if (spec.backend !== undefined && !(BACKENDS as readonly string[]).includes(spec.backend)) {
     throw new InvalidArgumentError({

@@ -72,8 +72,16 @@ export interface RunResult {
   method: string;
   /** Seed of the student's initialisation and data order. */
   seed: number;
-  /** Final test accuracy in [0, 1]. */
+  /** Test accuracy after the last epoch, in [0, 1] (the number the table compares). */
   accuracy: number;
+  /**
+   * Highest test accuracy over the epochs (from the per-epoch history; equals `accuracy` when
+   * the history has no test accuracy). Picking the best epoch on the test set is optimistic:
+   * it is reported beside the last epoch because papers report both, never instead of it.
+   */
+  bestAccuracy: number;
+  /** Epoch (from 1) of `bestAccuracy`. */
+  bestEpoch: number;
   /** Final test loss. */
   loss: number;
   /** Training time in ms. */
@@ -84,18 +92,48 @@ export interface RunResult {
   history: EpochRecord[];
 }
 
+/** A Welch t-test of one method's last-epoch accuracy against another's, over seeds. */
+export interface Comparison {
+  /** The method compared. */
+  method: string;
+  /** The method it is compared with. */
+  reference: string;
+  /** Whether this comparison was fixed before the run as a primary one (the spec's `primaryComparisons`). */
+  primary: boolean;
+  /** mean(method) − mean(reference), accuracy in [−1, 1]. */
+  difference: number;
+  /** 95 % confidence interval of the difference (Welch). NaN with fewer than two seeds. */
+  ciLow: number;
+  /** Upper end of the 95 % confidence interval. */
+  ciHigh: number;
+  /** Two-sided Welch t-test p-value. NaN with fewer than two seeds. */
+  pValue: number;
+  /** Welch–Satterthwaite degrees of freedom. */
+  degreesOfFreedom: number;
+  /** Seeds of the method and of the reference. */
+  n: [number, number];
+}
+
 /** The summary of one method over its seeds. */
 export interface MethodSummary {
   /** Method name. */
   method: string;
-  /** Mean test accuracy over seeds, in [0, 1]. */
+  /** `'primary'` when it is in a primary comparison or the reference of one, else `'ablation'`. */
+  role: 'primary' | 'ablation';
+  /** Mean last-epoch test accuracy over seeds, in [0, 1]. */
   mean: number;
-  /** Sample standard deviation of the test accuracy over seeds. */
+  /** Sample standard deviation of the last-epoch test accuracy over seeds. */
   std: number;
+  /** Mean best-epoch test accuracy over seeds. */
+  bestMean: number;
+  /** Sample standard deviation of the best-epoch test accuracy. */
+  bestStd: number;
   /** Number of seeds. */
   n: number;
   /** Mean accuracy minus the baseline's (absent when the baseline did not run). */
   deltaVsBaseline?: number;
+  /** Welch test against the baseline (absent for the baseline and when it did not run). */
+  vsBaseline?: Comparison;
   /** Mean training time in ms. */
   meanDurationMs: number;
 }
@@ -103,7 +141,7 @@ export interface MethodSummary {
 /** Everything `results.json` holds. */
 export interface BenchResults {
   /** Version of this layout. */
-  schemaVersion: 1;
+  schemaVersion: 2;
   /** Preset name. */
   preset: string;
   /** Backend name (`wasm`, `cpu`, `tensorflow`). */
@@ -126,7 +164,12 @@ export interface BenchResults {
   runs: RunResult[];
   /** One row per method, in the spec's order. */
   summary: MethodSummary[];
-  /** One sentence on GKD against the baseline, stated as measured. */
+  /** The primary comparisons, fixed in the spec before the run, in its order. */
+  comparisons: Comparison[];
+  /**
+   * One sentence per primary comparison, as measured: "significant" only when p < 0.05,
+   * otherwise "within noise".
+   */
   verdict: string;
   /** Total wall time of the benchmark in ms. */
   totalDurationMs: number;

@@ -27,8 +27,9 @@ import type { BackendDetails, BenchResults, RunResult, TeacherResult } from './r
 import { type SimilarityPanel, similarityHeatmapChartSpec } from './similarity-heatmap-chart';
 import { similaritySnapshot } from './similarity-snapshot';
 import { sortByLabel, stratifiedIndices } from './stratified-indices';
-import { summarizeRuns, verdict } from './summarize-runs';
+import { bestEpochOf, primaryComparisons, summarizeRuns, verdict } from './summarize-runs';
 import { datasetHash, TeacherCache, teacherCacheKey } from './teacher-cache';
+import { ensureWritableDir } from './writable-dir';
 
 /** Options of {@link runBenchmark}. */
 export interface RunBenchmarkOptions {
@@ -98,14 +99,15 @@ function resolveTaps(spec: BenchSpec, teacher: FeatureModel, student: FeatureMod
  * batches (the trainer drops the last incomplete batch), so every epoch stops after that many
  * steps.
  */
-function trainerData(training: BenchSpec['teacherTraining'], data: BenchData): BenchData {
-  if (training.maxSteps === undefined) return data;
-  const keep = Math.min(data.train.count, training.maxSteps * training.batchSize);
-  if (keep >= data.train.count) return data;
-  return {
-    train: data.train.subset(Array.from({ length: keep }, (_, index) => index)),
-    test: data.test,
-  };
+function trainerData(
+  training: BenchSpec['teacherTraining'],
+  train: BenchData['train'],
+  test: BenchData['test'],
+): Pick<BenchData, 'train' | 'test'> {
+  if (training.maxSteps === undefined) return { train, test };
+  const keep = Math.min(train.count, training.maxSteps * training.batchSize);
+  if (keep >= train.count) return { train, test };
+  return { train: train.subset(Array.from({ length: keep }, (_, index) => index)), test };
 }
 
 /** The part of a progress display the benchmark drives. */
@@ -228,7 +230,7 @@ export async function prepareBenchContext(
     progress?.startRun('teacher', `teacher ${teacher.name}`);
     const trained = await trainTeacher({
       model: teacher,
-      data: trainerData(spec.teacherTraining, data),
+      data: trainerData(spec.teacherTraining, data.train, data.test),
       ...trainingOptions(spec.teacherTraining, spec),
       seed: TEACHER_SEED,
       onEvent: (event: unknown) => progress?.onEvent(event as never),
@@ -341,7 +343,7 @@ export async function runStudent(
     const result = await distill({
       teacher: context.teacher,
       student,
-      data: trainerData(spec.studentTraining, context.data),
+      data: trainerData(spec.studentTraining, context.data.studentTrain, context.data.test),
       losses,
       ...trainingOptions(spec.studentTraining, spec),
       seed: job.seed,
@@ -350,14 +352,16 @@ export async function runStudent(
         : {}),
       onEvent: (event: unknown) => options.onEvent?.(event),
     });
+    const history = toEpochRecords(result.history);
     const run: RunResult = {
       method: job.method,
       seed: job.seed,
       accuracy: result.test.accuracy,
+      ...bestEpochOf(history, result.test.accuracy),
       loss: result.test.loss,
       durationMs: result.durationMs,
       losses,
-      history: toEpochRecords(result.history),
+      history,
     };
     const panels =
       options.panelLabel === undefined
@@ -389,9 +393,10 @@ export async function finishBenchmark(
   methods: readonly string[] = context.spec.methods,
 ): Promise<BenchOutputs> {
   const { spec } = context;
-  const summary = summarizeRuns(runs, methods);
+  const summary = summarizeRuns(runs, methods, spec.primaryComparisons);
+  const comparisons = primaryComparisons(runs, spec.primaryComparisons);
   const results: BenchResults = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     preset: spec.preset,
     backend: context.backendDetails.name,
     backendDetails: context.backendDetails,
@@ -403,7 +408,8 @@ export async function finishBenchmark(
     teacher: context.teacherResult,
     runs: [...runs],
     summary,
-    verdict: verdict(summary),
+    comparisons,
+    verdict: verdict(comparisons),
     totalDurationMs: Date.now() - context.started,
   };
   const heatmapLabels = Array.from(context.heatmapBatch.y.dataSync());
@@ -422,6 +428,9 @@ export async function finishBenchmark(
  * ```
  */
 export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchOutputs> {
+  // Before any training: an unusable output or cache folder is found now, not after an hour.
+  ensureWritableDir(options.outDir, '--out');
+  ensureWritableDir(options.cacheDir, '--cache-dir');
   const log = options.log ?? ((line: string) => console.log(line));
   const { spec } = options;
   let progress: ProgressDisplay | undefined;

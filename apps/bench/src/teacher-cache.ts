@@ -7,7 +7,8 @@ import type { TeacherResult } from './results-schema';
 /** Version of the cache layout; bump to invalidate every cached teacher. */
 // 2: small-cnn changed architecture (flattened last block), so older small-cnn teachers are stale.
 // 3: entries carry integrity.json (sizes and SHA-256 of every file), checked on each lookup.
-const CACHE_VERSION = 3;
+// 4: the default preset's CNN teacher, and initial weights from @geokd/core's generator.
+const CACHE_VERSION = 4;
 
 /** Name of the file listing the size and SHA-256 of every other file of an entry. */
 const INTEGRITY_FILE = 'integrity.json';

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatDuration, markdownTable } from './markdown-table';
-import { getPreset } from './presets';
+import { getPreset, PRIMARY_COMPARISONS } from './presets';
 import type { BenchResults, RunResult } from './results-schema';
 import { writeOutputs } from './run-benchmark';
 import type { SimilarityPanel } from './similarity-heatmap-chart';
-import { summarizeRuns, verdict } from './summarize-runs';
+import { primaryComparisons, summarizeRuns, verdict } from './summarize-runs';
 
 function fixture(): BenchResults {
   const spec = getPreset('quick');
@@ -20,6 +20,8 @@ function fixture(): BenchResults {
         method,
         seed,
         accuracy,
+        bestAccuracy: accuracy,
+        bestEpoch: 2,
         loss: 0.5,
         durationMs: 1234,
         losses: [],
@@ -30,9 +32,10 @@ function fixture(): BenchResults {
       });
     }
   }
-  const summary = summarizeRuns(runs, spec.methods);
+  const summary = summarizeRuns(runs, spec.methods, PRIMARY_COMPARISONS);
+  const comparisons = primaryComparisons(runs, PRIMARY_COMPARISONS);
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     preset: 'quick',
     backend: 'wasm',
     backendDetails: { name: 'wasm', version: '4.22.0', threads: 1, simd: true },
@@ -61,7 +64,8 @@ function fixture(): BenchResults {
     },
     runs,
     summary,
-    verdict: verdict(summary),
+    comparisons,
+    verdict: verdict(comparisons),
     totalDurationMs: 10_000,
   };
 }
@@ -72,14 +76,24 @@ describe('markdownTable', () => {
     expect(table).toContain('- Backend: wasm 4.22.0 (1 thread, SIMD)');
     expect(table).toContain('- Machine: Test CPU, 2 cores');
     const rows = table.split('\n').filter((line) => line.startsWith('| '));
-    expect(rows[0]).toMatch(/^\| Method \| Student params \| Student MACs \| Test accuracy/);
+    expect(rows[0]).toMatch(
+      /^\| Method \| Role \| Student params \| Student MACs \| Test acc., last epoch/,
+    );
     expect(rows[1]).toBe(
-      '| teacher (small-cnn, cached) | 54,321 | 1,987,654 | 95.00 % (n = 1) | – | 1 min 05 s |',
+      '| teacher (small-cnn, cached) | – | 54,321 | 1,987,654 | 95.00 % (n = 1) | – | – | – | 1 min 05 s |',
     );
-    expect(rows[2]).toBe('| baseline | 12,345 | 678,901 | 81.50 ± 0.71 % (n = 2) | 0.00 | 1.2 s |');
+    expect(rows[2]).toBe(
+      '| baseline | primary | 12,345 | 678,901 | 81.50 ± 0.71 % (n = 2) | 81.50 ± 0.71 % | 0.00 | – | 1.2 s |',
+    );
+    // Δ 2 pts, se 0.7071 pt, t = 2.828 at df = 2: p = 1 − 2.828/√10 = 0.1056; CI 2 ± 4.3027·0.7071.
     expect(rows[3]).toBe(
-      '| gkd-dense | 12,345 | 678,901 | 83.50 ± 0.71 % (n = 2) | +2.00 | 1.2 s |',
+      '| gkd-dense | primary | 12,345 | 678,901 | 83.50 ± 0.71 % (n = 2) | 83.50 ± 0.71 % | +2.00 [-1.04, +5.04] | 0.106 | 1.2 s |',
     );
+    expect(table).toContain(
+      '- gkd-dense vs baseline: +2.00 pts (95 % CI -1.04 to +5.04, Welch p = 0.106, n = 2/2)',
+    );
+    expect(table).toContain('within noise');
+    expect(table).not.toContain('significantly');
   });
 
   it('formats counts and durations', () => {

@@ -79,7 +79,84 @@ describe('readResults (the Results page data loader)', () => {
       ['baseline', 0.9, 0],
       ['gkd-knn', 0.92, 0.02],
     ]);
-    expect(data.verdict).toBe('GKD beats the baseline by 2.00 points.');
+    // A schema-1 verdict (best variant picked afterwards, no test) is not shown.
+    expect(data.verdict).toBeNull();
+  });
+
+  it('reads the Welch statistics, the primary comparisons and the verdict of schema 2', () => {
+    const comparison = {
+      method: 'gkd-dense',
+      reference: 'baseline',
+      primary: true,
+      difference: 0.004,
+      ciLow: -0.002,
+      ciHigh: 0.01,
+      pValue: 0.17,
+      degreesOfFreedom: 7.5,
+      n: [5, 5],
+    };
+    const v2 = {
+      ...results,
+      schemaVersion: 2,
+      summary: [
+        {
+          method: 'baseline',
+          role: 'primary',
+          mean: 0.9,
+          std: 0.01,
+          bestMean: 0.91,
+          bestStd: 0.01,
+          n: 5,
+          deltaVsBaseline: 0,
+          meanDurationMs: 1,
+        },
+        {
+          method: 'gkd-dense',
+          role: 'primary',
+          mean: 0.904,
+          std: 0.01,
+          bestMean: 0.91,
+          bestStd: 0.01,
+          n: 5,
+          deltaVsBaseline: 0.004,
+          vsBaseline: comparison,
+          meanDurationMs: 1,
+        },
+        {
+          method: 'gkd-knn',
+          role: 'ablation',
+          mean: 0.9,
+          std: 0,
+          bestMean: 0.9,
+          bestStd: 0,
+          n: 1,
+          deltaVsBaseline: 0,
+          vsBaseline: { ...comparison, ciLow: null, ciHigh: null, pValue: null },
+          meanDurationMs: 1,
+        },
+      ],
+      comparisons: [comparison],
+      verdict:
+        'gkd-dense vs baseline: +0.40 pts (...): within noise (p ≥ 0.05), no difference shown.',
+    };
+    const data = readResults(resultsRoot({ 'default/results.json': JSON.stringify(v2) }));
+    expect(data.rows.map((row) => [row.method, row.role, row.pValue, row.ciLow])).toEqual([
+      ['baseline', 'primary', null, null],
+      ['gkd-dense', 'primary', 0.17, -0.002],
+      ['gkd-knn', 'ablation', null, null],
+    ]);
+    expect(data.comparisons).toEqual([
+      {
+        method: 'gkd-dense',
+        reference: 'baseline',
+        difference: 0.004,
+        ciLow: -0.002,
+        ciHigh: 0.01,
+        pValue: 0.17,
+        n: [5, 5],
+      },
+    ]);
+    expect(data.verdict).toContain('within noise');
   });
 
   it('prefers the default preset over the quick one and serves its charts as files', () => {

@@ -41,7 +41,12 @@ export { NonFiniteLossError } from './non-finite-loss-error';
 export type { OptimizedParameter, OptimizerState, TrainingOptimizer } from './optimizer';
 /** @deprecated import `SeededRandom` from `@geokd/core` (the one generator of geokd). */
 export { SeededRandom } from './seeded-random';
-export { createSgdOptimizer, type SgdOptimizerOptions } from './sgd-optimizer';
+export {
+  createSgdOptimizer,
+  type SgdOptimizerOptions,
+  type WeightDecayMode,
+  type WeightDecayParameters,
+} from './sgd-optimizer';
 export { type TrainTeacherOptions, trainTeacher } from './train-teacher';
 export { TrainingAbortedError } from './training-aborted-error';
 export type {
