@@ -26,7 +26,10 @@ function stratifiedSubset(data, count, seed) {
 }
 
 const { train, test } = loadMnistEmbedded({ seed: SEED });
-const parts = [stratifiedSubset(train, TRAIN_COUNT, SEED), stratifiedSubset(test, TEST_COUNT, SEED)];
+const parts = [
+  stratifiedSubset(train, TRAIN_COUNT, SEED),
+  stratifiedSubset(test, TEST_COUNT, SEED),
+];
 const [height, width, channels] = train.shape;
 if (channels !== 1) throw new Error(`expected one channel, got ${channels}`);
 const pixels = height * width;

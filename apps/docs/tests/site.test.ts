@@ -133,7 +133,7 @@ describe('the built documentation site', () => {
     await expect(backend.textContent()).resolves.toMatch(/^Running on (WebGPU|WebAssembly|plain)/);
     if (name !== 'webgpu') {
       await expect(page.locator('[data-testid="backend-note"]').textContent()).resolves.toMatch(
-        /WebGPU not used: webgpu: \S/,
+        /^\s*WebGPU: \S/,
       );
     }
     const teacher = await readTeacherAccuracy(page);
@@ -170,6 +170,9 @@ describe('the live demo on WebAssembly', () => {
     ).resolves.toBe('wasm');
     await expect(page.locator('[data-testid="backend"]').textContent()).resolves.toContain(
       'WebAssembly',
+    );
+    await expect(page.locator('[data-testid="backend-note"]').textContent()).resolves.toContain(
+      'not tried (?backend=wasm',
     );
     const teacher = await readTeacherAccuracy(page);
     expect(teacher).toBeGreaterThanOrEqual(0.95);
