@@ -189,6 +189,41 @@ describe('the live demo on WebAssembly', () => {
   });
 });
 
+describe('the live demo where the browser offers only a software WebGPU adapter', () => {
+  it('runs on WebAssembly and says why WebGPU was not used', async () => {
+    // Chromium's SwiftShader WebGPU adapter: a software one, slower than wasm, never chosen.
+    const software = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--enable-unsafe-webgpu',
+        '--enable-features=Vulkan',
+        '--use-angle=swiftshader',
+        '--use-webgpu-adapter=swiftshader',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = await software.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+      await page.goto(`${server.url}/demo.html`, { waitUntil: 'networkidle' });
+      const backend = page.locator('[data-testid="backend"]');
+      await backend.waitFor({ state: 'visible', timeout: 60_000 });
+      await expect(backend.getAttribute('data-backend')).resolves.toBe('wasm');
+      await expect(page.locator('[data-testid="backend-note"]').textContent()).resolves.toMatch(
+        /WebGPU: only a software adapter .*slower than wasm/,
+      );
+      expect(errors).toEqual([]);
+    } finally {
+      await software.close();
+    }
+  });
+});
+
 function percent(value: number): string {
   return `${(100 * value).toFixed(1)} %`;
 }
