@@ -67,7 +67,19 @@ export default defineConfig({
   },
   vite: {
     // tfjs is large; the demo loads it on demand, in the browser only.
-    build: { chunkSizeWarningLimit: 4000 },
+    build: {
+      chunkSizeWarningLimit: 4000,
+      rollupOptions: {
+        onwarn(warning, warn) {
+          // @geokd/backend imports Node built-ins (os, fs/promises, …) only on its Node paths
+          // (threaded wasm, Dawn), which the browser never takes: Vite's stubs are never called.
+          const fromBackend = /packages\/backend\/dist|@geokd\/backend/.test(warning.message);
+          if (fromBackend && warning.message.includes('externalized for browser compatibility'))
+            return;
+          warn(warning);
+        },
+      },
+    },
     optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
   },
 });

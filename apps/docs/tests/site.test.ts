@@ -120,92 +120,190 @@ describe('the built documentation site', () => {
     await page.close();
   });
 
-  it('trains the student in the live demo with GKD and updates its accuracy', async () => {
+  it('trains the student on MNIST digits with GKD and charts its accuracy rising', async () => {
     const errors: string[] = [];
     const page = await openPage(errors);
     const response = await page.goto(`${server.url}/demo.html`, { waitUntil: 'networkidle' });
     expect(response?.status()).toBe(200);
-    const train = page.locator('[data-testid="train"]');
-    // The teacher trains first; Train is enabled once it is done.
-    await train.waitFor({ state: 'visible' });
-    await page.waitForFunction(
-      () =>
-        !(document.querySelector('[data-testid="train"]') as HTMLButtonElement | null)?.disabled ||
-        document.querySelector('[data-testid="error"]') !== null,
-      undefined,
-      { timeout: 120_000 },
-    );
-    const startError = await page.locator('[data-testid="error"]').count();
-    expect(startError ? await page.locator('[data-testid="error"]').textContent() : '').toBe('');
-    const teacherAccuracy = await page.locator('[data-testid="teacher-accuracy"]').textContent();
-    expect(teacherAccuracy).toMatch(/^\d+\.\d %$/);
+    await waitUntilReady(page);
+    // The badge names the backend; without a hardware WebGPU adapter it says why not.
+    const backend = page.locator('[data-testid="backend"]');
+    const name = await backend.getAttribute('data-backend');
+    expect(['webgpu', 'wasm', 'cpu']).toContain(name);
+    await expect(backend.textContent()).resolves.toMatch(/^Running on (WebGPU|WebAssembly|plain)/);
+    if (name !== 'webgpu') {
+      await expect(page.locator('[data-testid="backend-note"]').textContent()).resolves.toMatch(
+        /^\s*WebGPU: \S/,
+      );
+    }
+    const teacher = await readTeacherAccuracy(page);
+    expect(teacher, 'the teacher learns the digits').toBeGreaterThanOrEqual(0.95);
     const options = await page.locator('[data-testid="method"] option').allInnerTexts();
     expect(options).toContain('baseline');
     expect(options).toContain('gkd');
     await page.selectOption('[data-testid="method"]', 'gkd');
-    await page.fill('[data-testid="lambda"]', '25');
-    await page.fill('[data-testid="steps"]', '30');
-    const before = await page.locator('[data-testid="student-accuracy"]').textContent();
-    await train.click();
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="status"]')?.textContent?.startsWith('Done') ||
-        document.querySelector('[data-testid="error"]') !== null,
-      undefined,
-      { timeout: 150_000 },
-    );
-    const trainError = await page.locator('[data-testid="error"]').count();
-    expect(trainError ? await page.locator('[data-testid="error"]').textContent() : '').toBe('');
-    await expect(page.locator('[data-testid="step"]').textContent()).resolves.toBe('30');
-    const history = await page.locator('[data-testid="history"]').textContent();
-    // One accuracy reading every 10 steps.
-    expect(history).toMatch(/10: \d+\.\d %; 20: \d+\.\d %; 30: \d+\.\d %;/);
-    const after = await page.locator('[data-testid="student-accuracy"]').textContent();
-    expect(after).toMatch(/^\d+\.\d %$/);
-    expect(after).not.toBe(before);
-    // The student's heatmap was drawn: its canvas is not blank.
-    const inked = await page.evaluate(() => {
-      const canvas = document.querySelector('[data-testid="student-graph"]') as HTMLCanvasElement;
-      const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
-      let count = 0;
-      for (let i = 0; pixels && i < pixels.length; i += 4) if ((pixels[i] as number) < 250) count++;
-      return count;
-    });
-    expect(inked).toBeGreaterThan(100);
+    await expect(page.inputValue('[data-testid="lambda"]')).resolves.toBe('25');
+    const history = await trainAndRead(page, 60);
+    expect(history.map((point) => point.step)).toEqual([0, 10, 20, 30, 40, 50, 60]);
+    expectAccuracyRises(history);
+    // The heatmaps and the digits were drawn: their canvases are not blank.
+    for (const id of ['student-graph', 'teacher-graph', 'digits']) {
+      await expect(inkedPixels(page, id), id).resolves.toBeGreaterThan(100);
+    }
     await page.screenshot({ path: `${artifacts}demo.png`, fullPage: true });
+    console.log(
+      `[demo] ${name}: teacher ${percent(teacher)}; gkd student ${history.map((p) => `${p.step}: ${percent(p.accuracy)}`).join(', ')}`,
+    );
     expect(errors).toEqual([]);
     await page.close();
   });
 });
 
 describe('the live demo on WebAssembly', () => {
-  it('loads the bundled .wasm files and trains the plain student', async () => {
+  it('loads the bundled .wasm files and the plain student learns the digits', async () => {
     const errors: string[] = [];
     const page = await openPage(errors);
     await page.goto(`${server.url}/demo.html?backend=wasm`, { waitUntil: 'networkidle' });
-    await page.waitForFunction(
-      () =>
-        !(document.querySelector('[data-testid="train"]') as HTMLButtonElement | null)?.disabled ||
-        document.querySelector('[data-testid="error"]')?.textContent?.includes('could not'),
-      undefined,
-      { timeout: 120_000 },
+    await waitUntilReady(page);
+    await expect(
+      page.locator('[data-testid="backend"]').getAttribute('data-backend'),
+    ).resolves.toBe('wasm');
+    await expect(page.locator('[data-testid="backend"]').textContent()).resolves.toContain(
+      'WebAssembly',
     );
-    await expect(page.locator('[data-testid="status"]').textContent()).resolves.toContain(
-      '(backend: wasm)',
+    await expect(page.locator('[data-testid="backend-note"]').textContent()).resolves.toContain(
+      'not tried (?backend=wasm',
     );
+    const teacher = await readTeacherAccuracy(page);
+    expect(teacher).toBeGreaterThanOrEqual(0.95);
     await page.selectOption('[data-testid="method"]', 'baseline');
-    await page.fill('[data-testid="steps"]', '20');
-    await page.locator('[data-testid="train"]').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="status"]')?.textContent?.startsWith('Done'),
-      undefined,
-      { timeout: 60_000 },
-    );
-    await expect(page.locator('[data-testid="history"]').textContent()).resolves.toMatch(
-      /10: \d+\.\d %; 20: \d+\.\d %;/,
-    );
+    const history = await trainAndRead(page, 40);
+    expect(history.map((point) => point.step)).toEqual([0, 10, 20, 30, 40]);
+    expectAccuracyRises(history);
     await page.screenshot({ path: `${artifacts}demo-wasm.png`, fullPage: true });
+    console.log(
+      `[demo] wasm: teacher ${percent(teacher)}; baseline student ${history.map((p) => `${p.step}: ${percent(p.accuracy)}`).join(', ')}`,
+    );
     expect(errors).toEqual([]);
     await page.close();
   });
 });
+
+describe('the live demo where the browser offers only a software WebGPU adapter', () => {
+  it('runs on WebAssembly and says why WebGPU was not used', async () => {
+    // Chromium's SwiftShader WebGPU adapter: a software one, slower than wasm, never chosen.
+    const software = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--enable-unsafe-webgpu',
+        '--enable-features=Vulkan',
+        '--use-angle=swiftshader',
+        '--use-webgpu-adapter=swiftshader',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = await software.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+      await page.goto(`${server.url}/demo.html`, { waitUntil: 'networkidle' });
+      const backend = page.locator('[data-testid="backend"]');
+      await backend.waitFor({ state: 'visible', timeout: 60_000 });
+      await expect(backend.getAttribute('data-backend')).resolves.toBe('wasm');
+      await expect(page.locator('[data-testid="backend-note"]').textContent()).resolves.toMatch(
+        /WebGPU: only a software adapter .*slower than wasm/,
+      );
+      expect(errors).toEqual([]);
+    } finally {
+      await software.close();
+    }
+  });
+});
+
+function percent(value: number): string {
+  return `${(100 * value).toFixed(1)} %`;
+}
+
+/** Waits until the teacher is trained (Train enabled) and fails with the demo's error, if any. */
+async function waitUntilReady(page: Page): Promise<void> {
+  await page.locator('[data-testid="train"]').waitFor({ state: 'visible' });
+  await page.waitForFunction(
+    () =>
+      !(document.querySelector('[data-testid="train"]') as HTMLButtonElement | null)?.disabled ||
+      document.querySelector('[data-testid="error"]') !== null,
+    undefined,
+    { timeout: 120_000 },
+  );
+  const error = await page.locator('[data-testid="error"]').count();
+  expect(error ? await page.locator('[data-testid="error"]').textContent() : '').toBe('');
+}
+
+/** The teacher's test accuracy, from the text and from the chart's reference line (they agree). */
+async function readTeacherAccuracy(page: Page): Promise<number> {
+  const text = await page.locator('[data-testid="teacher-accuracy"]').textContent();
+  expect(text).toMatch(/^\d+\.\d %$/);
+  const line = Number(
+    await page.locator('[data-testid="teacher-line"]').getAttribute('data-accuracy'),
+  );
+  expect(percent(line)).toBe(text);
+  return line;
+}
+
+/** Trains the student for `steps` steps and returns the accuracy points the chart plots. */
+async function trainAndRead(
+  page: Page,
+  steps: number,
+): Promise<{ step: number; accuracy: number }[]> {
+  await page.fill('[data-testid="steps"]', String(steps));
+  await page.locator('[data-testid="train"]').click();
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="status"]')?.textContent?.startsWith('Done') ||
+      document.querySelector('[data-testid="error"]') !== null,
+    undefined,
+    { timeout: 120_000 },
+  );
+  const error = await page.locator('[data-testid="error"]').count();
+  expect(error ? await page.locator('[data-testid="error"]').textContent() : '').toBe('');
+  await expect(page.locator('[data-testid="step"]').textContent()).resolves.toBe(String(steps));
+  const points = await page.locator('[data-testid="accuracy-point"]').evaluateAll((circles) =>
+    circles.map((circle) => ({
+      step: Number(circle.getAttribute('data-step')),
+      accuracy: Number(circle.getAttribute('data-accuracy')),
+    })),
+  );
+  const last = points[points.length - 1];
+  await expect(page.locator('[data-testid="student-accuracy"]').textContent()).resolves.toBe(
+    last ? percent(last.accuracy) : '–',
+  );
+  // The chart draws a line through the points.
+  await expect(page.locator('[data-testid="accuracy-chart"] path').count()).resolves.toBe(1);
+  return points;
+}
+
+/**
+ * The student starts near chance (10 digits: 10 %), and its last reading is well above chance
+ * and clearly above its first reading after training started (step 10).
+ */
+function expectAccuracyRises(history: { step: number; accuracy: number }[]): void {
+  const start = history[0]?.accuracy ?? Number.NaN;
+  const first = history[1]?.accuracy ?? Number.NaN;
+  const last = history[history.length - 1]?.accuracy ?? Number.NaN;
+  expect(start, 'untrained student near chance').toBeLessThan(0.3);
+  expect(last, 'final accuracy well above chance').toBeGreaterThan(0.6);
+  expect(last - first, 'accuracy rises after the first reading').toBeGreaterThan(0.1);
+}
+
+async function inkedPixels(page: Page, testId: string): Promise<number> {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-testid="${id}"]`) as HTMLCanvasElement;
+    const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; pixels && i < pixels.length; i += 4) if ((pixels[i] as number) < 250) count++;
+    return count;
+  }, testId);
+}
