@@ -89,5 +89,5 @@ export interface BenchSpec {
   /** Number of test images in the similarity-graph heatmaps (one fixed batch sorted by class). */
   heatmapBatchSize: number;
   /** Backend to force (`wasm`, `cpu`, `tensorflow`); the best available when absent. */
-  backend?: 'wasm' | 'cpu' | 'tensorflow';
+  backend?: 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
 }

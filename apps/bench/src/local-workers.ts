@@ -53,7 +53,8 @@ export interface LocalWorkersOutcome {
  * the native `tensorflow` backend, which uses every core itself.
  */
 export function defaultWorkerCount(backend: string | undefined, cores = os.cpus().length): number {
-  if (backend === 'tensorflow') return 1;
+  // Native TensorFlow uses every core itself; one GPU is best fed by one process.
+  if (backend === 'tensorflow' || backend === 'webgpu') return 1;
   return Math.max(1, Math.floor(cores / 2));
 }
 

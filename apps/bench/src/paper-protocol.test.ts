@@ -75,7 +75,7 @@ describe('paper-cifar10 preset = the seed protocol', () => {
     ]);
     expect(terms.hinton).toEqual([{ loss: 'hinton', weight: 1, options: { temperature: 4 } }]);
     expect(terms['gkd-knn']![0]!.options).toEqual({ k: 32 });
-    expect(terms['gkd-intra']![0]!.options).toEqual({ classMode: 'intra' });
+    expect(terms['gkd-intra']![0]!.options).toEqual({ classes: { mode: 'intra' } });
   });
 
   it('prints the same protocol with --dry-run for the smoke command, only data, epochs and steps changed', async () => {

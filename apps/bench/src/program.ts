@@ -182,6 +182,7 @@ function buildProgram(io: CliIo, outcome: { code: number }): Command {
       'wasm',
       'cpu',
       'tensorflow',
+      'webgpu',
     ]);
   const run = program
     .command('run', { isDefault: true })

@@ -33,7 +33,7 @@ export interface SpecOverrides {
   testSize?: number;
 }
 
-const BACKENDS = ['wasm', 'cpu', 'tensorflow'] as const;
+const BACKENDS = ['wasm', 'cpu', 'tensorflow', 'webgpu'] as const;
 const DATA_KINDS = ['mnist-embedded', 'cifar10', 'synthetic'] as const;
 const FN = 'geokd-bench';
 

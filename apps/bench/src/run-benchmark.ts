@@ -264,15 +264,17 @@ export async function prepareBenchContext(
     })
     .next().value as { x: tf.Tensor4D; y: tf.Tensor1D };
   const panels: SimilarityPanel[] = [];
-  panels.push(...similaritySnapshot(teacher, heatmapBatch.x, heatmapBatch.y, taps, 'teacher'));
   panels.push(
-    ...similaritySnapshot(
+    ...(await similaritySnapshot(teacher, heatmapBatch.x, heatmapBatch.y, taps, 'teacher')),
+  );
+  panels.push(
+    ...(await similaritySnapshot(
       probe,
       heatmapBatch.x,
       heatmapBatch.y,
       taps,
       `student, before (seed ${spec.seeds[0]})`,
-    ),
+    )),
   );
   probe.dispose();
   return {
@@ -366,7 +368,13 @@ export async function runStudent(
     const panels =
       options.panelLabel === undefined
         ? []
-        : similaritySnapshot(student, heatmapBatch.x, heatmapBatch.y, taps, options.panelLabel);
+        : await similaritySnapshot(
+            student,
+            heatmapBatch.x,
+            heatmapBatch.y,
+            taps,
+            options.panelLabel,
+          );
     return { run, panels, resumedEpochs: result.resumedEpochs };
   } finally {
     student.dispose();
@@ -412,7 +420,7 @@ export async function finishBenchmark(
     verdict: verdict(comparisons),
     totalDurationMs: Date.now() - context.started,
   };
-  const heatmapLabels = Array.from(context.heatmapBatch.y.dataSync());
+  const heatmapLabels = Array.from(await context.heatmapBatch.y.data());
   return writeOutputs(results, [...context.panels, ...panels], heatmapLabels, outDir, log);
 }
 

@@ -6,15 +6,16 @@ import type { SimilarityPanel } from './similarity-heatmap-chart';
 /**
  * The similarity graph (graph-construction defaults: cosine, no self-loops, symmetric
  * normalisation) of `model`'s features at each tap on the batch `x`, in inference mode, with
- * its label smoothness (the fraction of edge weight that crosses classes). Leaks no tensor.
+ * its label smoothness (the fraction of edge weight that crosses classes). Leaks no tensor. Reads
+ * with `await data()`: synchronous reads throw on WebGPU in Node.
  */
-export function similaritySnapshot(
+export async function similaritySnapshot(
   model: FeatureModel,
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
   taps: readonly string[],
   label: string,
-): SimilarityPanel[] {
+): Promise<SimilarityPanel[]> {
   const graphs = tf.tidy(() => {
     const { features } = model.apply(x, { training: false });
     return taps.map((tap) => {
@@ -22,13 +23,15 @@ export function similaritySnapshot(
       return { adjacency, smoothness: labelSmoothness(adjacency, labels, { normalized: true }) };
     });
   });
-  return taps.map((tap, index) => {
+  const panels: SimilarityPanel[] = [];
+  for (const [index, tap] of taps.entries()) {
     const { adjacency, smoothness } = graphs[index]!;
-    const values = Array.from(adjacency.dataSync());
+    const values = Array.from(await adjacency.data());
     const size = adjacency.shape[0]!;
-    const smoothnessValue = smoothness.dataSync()[0]!;
+    const smoothnessValue = (await smoothness.data())[0]!;
     adjacency.dispose();
     smoothness.dispose();
-    return { tap, label, adjacency: values, size, smoothness: smoothnessValue };
-  });
+    panels.push({ tap, label, adjacency: values, size, smoothness: smoothnessValue });
+  }
+  return panels;
 }

@@ -299,5 +299,6 @@ export function checkSpecStructure(spec: unknown): void {
     }
   }
   checkNumber(top.heatmapBatchSize, 'heatmapBatchSize', { integer: true, min: 1 });
-  if (top.backend !== undefined) checkString(top.backend, 'backend', ['wasm', 'cpu', 'tensorflow']);
+  if (top.backend !== undefined)
+    checkString(top.backend, 'backend', ['wasm', 'cpu', 'tensorflow', 'webgpu']);
 }

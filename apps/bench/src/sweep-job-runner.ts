@@ -75,7 +75,8 @@ export class SweepJobRunner {
         panelLabel: `${job.method}, after`,
         onEvent: (event) => {
           const record = event as { type?: string; epoch?: number };
-          if (record.type === 'epoch-end' && typeof record.epoch === 'number') {
+          // Progress counts checkpointed epochs: a worker killed after this report loses nothing.
+          if (record.type === 'checkpoint' && typeof record.epoch === 'number') {
             onEpoch?.(record.epoch);
           }
         },

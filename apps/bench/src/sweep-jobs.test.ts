@@ -62,7 +62,7 @@ describe('expandSweep', () => {
     expect(gkd.lossOptions).toEqual({ gkd: { k: 4 } });
     const config = jobConfig(sweep.base, gkd) as { losses: { weight: number; options: object }[] };
     expect(config.losses[0]!.weight).toBe(10);
-    expect(config.losses[0]!.options).toEqual({ k: 4 });
+    expect(config.losses[0]!.options).toEqual({ k: 4, power: 1 });
     for (const variant of expanded.variants) expect(variant.jobIds).toHaveLength(6);
   });
 

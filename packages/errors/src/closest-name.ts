@@ -1,14 +1,24 @@
-/** Levenshtein edit distance between two strings (case-insensitive). */
+/**
+ * Edit distance between two strings (case-insensitive): insertions, deletions, substitutions
+ * and swaps of two neighbouring characters each cost 1 (optimal string alignment), so the
+ * common typo `gdk` is one edit from `gkd`.
+ */
 export function editDistance(a: string, b: string): number {
   const left = a.toLowerCase();
   const right = b.toLowerCase();
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: right.length + 1 }, (_, j) => j);
   for (let i = 1; i <= left.length; i++) {
     const current = [i];
     for (let j = 1; j <= right.length; j++) {
       const substitution = previous[j - 1]! + (left[i - 1] === right[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+      let distance = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+      if (i > 1 && j > 1 && left[i - 1] === right[j - 2] && left[i - 2] === right[j - 1]) {
+        distance = Math.min(distance, beforePrevious[j - 2]! + 1);
+      }
+      current.push(distance);
     }
+    beforePrevious = previous;
     previous = current;
   }
   return previous[right.length]!;

@@ -56,6 +56,13 @@ describe('editDistance', () => {
     expect(editDistance('', 'abc')).toBe(3);
     expect(editDistance('GKD', 'gkd')).toBe(0);
   });
+
+  it('counts a swap of two neighbouring characters as one edit', () => {
+    expect(editDistance('gdk', 'gkd')).toBe(1);
+    expect(editDistance('ab', 'ba')).toBe(1);
+    expect(editDistance('abc', 'ca')).toBe(3);
+    expect(closestName('gdk', ['gkd', 'pkt', 'hinton'])).toBe('gkd');
+  });
 });
 
 describe('isInstance per class', () => {
