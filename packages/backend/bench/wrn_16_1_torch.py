@@ -14,20 +14,8 @@ torch.set_num_threads(2)
 torch.manual_seed(1)
 
 
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.bn1 = nn.BatchNorm2d(cin)
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.shortcut = nn.Conv2d(cin, cout, 1, stride, 0, bias=False) if cin != cout or stride != 1 else None
-
-    def forward(self, x):
-        a = F.relu(self.bn1(x))
-        y = self.conv1(a)
-        y = self.conv2(F.relu(self.bn2(y)))
-        return y + (self.shortcut(a) if self.shortcut is not None else x)
+# The residual block is the one of the GPU benchmark's reference (one definition of the net).
+from webgpu_step_torch import Block  # noqa: E402
 
 
 class Wrn161(nn.Module):
