@@ -11,7 +11,7 @@ import type { LossTermSpec } from './registry';
 /** The trainer's training step of a student, set up for timing. */
 export interface DistillationStep {
   /** Runs one forward + backward + optimiser update; returns the total loss. */
-  run(x: tf.Tensor4D, y: tf.Tensor1D): number;
+  run(x: tf.Tensor4D, y: tf.Tensor1D): Promise<number>;
   /** Disposes the optimiser and the losses' own parameters. */
   dispose(): void;
 }
@@ -47,8 +47,8 @@ export function createDistillationStep(
     functionName: 'speed benchmark',
   });
   return {
-    run(x, y) {
-      const { loss, metrics } = step.run(x, y, learningRate);
+    async run(x, y) {
+      const { loss, metrics } = await step.run(x, y, learningRate);
       metrics.dispose();
       return loss;
     },

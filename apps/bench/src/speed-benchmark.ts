@@ -77,13 +77,13 @@ export interface SpeedResults {
   pytorch: { available: boolean; reason?: string; result?: unknown };
 }
 
-function timeIt(run: () => void, minimumRuns: number, minimumMs: number): number {
-  run(); // warm-up (twice): kernel compilation, memory pools
-  run();
+async function timeIt(run: () => unknown, minimumRuns: number, minimumMs: number): Promise<number> {
+  await run(); // warm-up (twice): kernel compilation, memory pools
+  await run();
   let runs = 0;
   const started = performance.now();
   while (runs < minimumRuns || performance.now() - started < minimumMs) {
-    run();
+    await run();
     runs += 1;
     if (runs >= 50) break;
   }
@@ -131,10 +131,13 @@ export async function runSpeedBenchmark(options: SpeedBenchmarkOptions): Promise
   );
 
   const timings: { method: string; ms: number }[] = [];
-  const timeStep = (method: string, terms: ReturnType<ReturnType<typeof getMethod>['terms']>) => {
+  const timeStep = async (
+    method: string,
+    terms: ReturnType<ReturnType<typeof getMethod>['terms']>,
+  ) => {
     const step = createDistillationStep(student, teacher, terms);
     try {
-      const ms = timeIt(() => step.run(x, y), stepsPerMethod, 500);
+      const ms = await timeIt(() => step.run(x, y), stepsPerMethod, 500);
       timings.push({ method, ms });
       log(`  ${method}: ${ms.toFixed(1)} ms/step`);
     } finally {
@@ -144,7 +147,7 @@ export async function runSpeedBenchmark(options: SpeedBenchmarkOptions): Promise
   log(
     `speed: ${studentName} student, ${teacherName} teacher, batch ${batchSize}, ${backendDetails.name}`,
   );
-  timeStep('plain student', []);
+  await timeStep('plain student', []);
   for (const name of spec.methods) {
     if (name === 'baseline') continue;
     const terms = getMethod(name).terms({
@@ -152,12 +155,12 @@ export async function runSpeedBenchmark(options: SpeedBenchmarkOptions): Promise
       batchSize,
       ...(spec.lossWeights ? { lossWeights: spec.lossWeights } : {}),
     });
-    timeStep(name, terms);
+    await timeStep(name, terms);
   }
-  const teacherForwardMs = timeIt(
-    () => {
+  const teacherForwardMs = await timeIt(
+    async () => {
       const logits = tf.tidy(() => teacher.apply(x, { training: false }).logits);
-      logits.dataSync();
+      await logits.data();
       logits.dispose();
     },
     stepsPerMethod,
@@ -176,19 +179,19 @@ export async function runSpeedBenchmark(options: SpeedBenchmarkOptions): Promise
     for (const d of options.widths ?? [64, 512, 4096, 16384]) {
       const features = tf.randomNormal([b, d], 0, 1, 'float32', 3) as tf.Tensor2D;
       const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.square(similarityGraph(input))));
-      const forwardMs = timeIt(
-        () => {
+      const forwardMs = await timeIt(
+        async () => {
           const graph = similarityGraph(features);
-          graph.dataSync();
+          await graph.data();
           graph.dispose();
         },
         3,
         200,
       );
-      const backwardMs = timeIt(
-        () => {
+      const backwardMs = await timeIt(
+        async () => {
           const grad = gradient(features);
-          grad.dataSync();
+          await grad.data();
           grad.dispose();
         },
         3,

@@ -15,19 +15,20 @@ export interface EvaluateModelOptions {
 
 /**
  * Mean cross-entropy and accuracy of `model` in inference mode (batch-norm moving statistics,
- * nothing updated) over every example of `dataset`.
+ * nothing updated) over every example of `dataset`. Reads one pair of numbers per batch,
+ * asynchronously (synchronous reads throw on WebGPU in Node).
  *
  * @throws InvalidArgumentError when `batchSize` is not a positive integer or the dataset is empty.
  * @example
  * ```ts
- * const { accuracy } = evaluateModel(model, data.test);
+ * const { accuracy } = await evaluateModel(model, data.test);
  * ```
  */
-export function evaluateModel(
+export async function evaluateModel(
   model: TrainableModel,
   dataset: TrainingDataset,
   options: EvaluateModelOptions = {},
-): EvaluationMetrics {
+): Promise<EvaluationMetrics> {
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new InvalidArgumentError({
@@ -62,7 +63,7 @@ export function evaluateModel(
         const loss = tf.mul(crossEntropyFromLogits(logits, y), y.shape[0]);
         return tf.stack([loss, correctCount(logits, y)]);
       });
-      const [loss, right] = sums.dataSync();
+      const [loss, right] = await sums.data();
       sums.dispose();
       lossSum += loss!;
       correct += right!;

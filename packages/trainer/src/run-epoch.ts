@@ -101,10 +101,10 @@ export async function runEpoch(
         });
         await callbacks.onBatchBegin?.(steps, { epoch, learningRate }, control);
         const stepStart = performance.now();
-        const result = step.run(x as tf.Tensor4D, y as tf.Tensor1D, learningRate);
+        const result = await step.run(x as tf.Tensor4D, y as tf.Tensor1D, learningRate);
         metrics = result.metrics;
         if (!Number.isFinite(result.loss))
-          throw nonFinite(plan, metrics, result.loss, epoch, steps, state);
+          throw await nonFinite(plan, metrics, result.loss, epoch, steps, state);
         const batch = y.shape[0]!;
         const stepMs = performance.now() - stepStart;
         trainMs += stepMs;
@@ -151,8 +151,8 @@ export async function runEpoch(
       );
     }
     // The one read of the epoch: each term's sum over the steps, then the correct predictions.
-    const read = sums!.dataSync();
-    const testMetrics = evaluateModel(plan.student, plan.data.test, {
+    const read = await sums!.data();
+    const testMetrics = await evaluateModel(plan.student, plan.data.test, {
       batchSize: plan.evalBatchSize,
       normalize: plan.normalize,
     });
@@ -180,17 +180,17 @@ export async function runEpoch(
 }
 
 /** The error of a step whose total loss is not finite, naming the first non-finite term. */
-function nonFinite(
+async function nonFinite(
   plan: EpochPlan,
   metrics: tf.Tensor1D,
   loss: number,
   epoch: number,
   steps: number,
   state: TrainingRunState,
-): NonFiniteLossError {
+): Promise<NonFiniteLossError> {
   const { step } = plan;
   // Only on this failure path are the terms read, to say which one broke.
-  const values = metrics.dataSync();
+  const values = await metrics.data();
   const term = step.termNames.findIndex((_, t) => !Number.isFinite(values[t]!));
   return new NonFiniteLossError({
     term: term === -1 ? 'total' : step.termNames[term]!,

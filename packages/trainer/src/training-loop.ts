@@ -191,7 +191,10 @@ export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
     finalTest =
       history.length > 0 && (history.length === options.epochs || control.stopRequested)
         ? history[history.length - 1]!.test
-        : evaluateModel(student, options.data.test, { batchSize: plan.evalBatchSize, normalize });
+        : await evaluateModel(student, options.data.test, {
+            batchSize: plan.evalBatchSize,
+            normalize,
+          });
     status = 'completed';
     const result: TrainingResult = {
       history,

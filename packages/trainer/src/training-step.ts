@@ -47,9 +47,10 @@ export interface TrainingStep {
   readonly termNames: readonly string[];
   /**
    * One update on the batch `x` `[B, H, W, C]`, `y` `[B]` (integer labels) at `learningRate`.
-   * Leaves `x` and `y` to the caller. Reads back only the total loss.
+   * Leaves `x` and `y` to the caller. Reads back only the total loss, asynchronously
+   * (`await data()`: a synchronous read stalls a GPU pipeline and throws on WebGPU in Node).
    */
-  run(x: tf.Tensor4D, y: tf.Tensor1D, learningRate: number): TrainingStepResult;
+  run(x: tf.Tensor4D, y: tf.Tensor1D, learningRate: number): Promise<TrainingStepResult>;
 }
 
 /**
@@ -63,7 +64,7 @@ export interface TrainingStep {
  * const parameters = student.parameters.filter((p) => p.trainable);
  * const optimizer = createOptimizer(parameters, { type: 'sgd', learningRate: 0.1 });
  * const step = createTrainingStep({ student, optimizer, parameters });
- * const { loss, metrics } = step.run(x, y, 0.1);
+ * const { loss, metrics } = await step.run(x, y, 0.1);
  * metrics.dispose();
  * ```
  */
@@ -95,7 +96,7 @@ export function createTrainingStep(options: TrainingStepOptions): TrainingStep {
 
   return {
     termNames,
-    run(x, y, learningRate) {
+    async run(x, y, learningRate) {
       let teacherOutput: { logits?: tf.Tensor2D; features: Record<string, tf.Tensor> } | undefined;
       let metrics: tf.Tensor1D | undefined;
       let result: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
@@ -141,7 +142,7 @@ export function createTrainingStep(options: TrainingStepOptions): TrainingStep {
           metrics = tf.keep(tf.stack([...values, correctCount(output.logits, y)]) as tf.Tensor1D);
           return weighted;
         }, variables);
-        const loss = result.value.dataSync()[0]!;
+        const loss = (await result.value.data())[0]!;
         if (Number.isFinite(loss)) {
           const gradients: Record<string, tf.Tensor> = {};
           for (const [variableName, gradient] of Object.entries(result.grads)) {
