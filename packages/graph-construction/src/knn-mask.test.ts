@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { knnMask } from './knn-mask';
 import { similarityGraph } from './similarity-graph';
+import { setValueChecks } from './value-checks';
 import { type Matrix, randomMatrix } from './test-utils/float64-reference';
 
 /** Independent reference: per row, the k largest (lower index first on ties), then the union. */
@@ -104,6 +105,26 @@ describe.each(['cpu', 'wasm'])('knnMask on the %s backend', (backend) => {
     for (const k of [4, 5, 100])
       expect(readMatrix(knnMask(adjacency, k)).flat()).toEqual(new Array(16).fill(1));
     adjacency.dispose();
+  });
+
+  it('builds the all-ones mask of k >= B without reading the graph, unless value checks are on', () => {
+    const adjacency = tf.tensor2d(randomMatrix(4, 4, 25));
+    const read = vi.spyOn(adjacency, 'dataSync');
+    const mask = knnMask(adjacency, 4);
+    expect(read).not.toHaveBeenCalled();
+    const bad = tf.tensor2d([
+      [0, Number.NaN],
+      [1, 0],
+    ]);
+    const previous = setValueChecks(true);
+    try {
+      expect(() => knnMask(bad, 2)).toThrow(
+        'knnMask: adjacency must be finite (no NaN or Inf values)',
+      );
+    } finally {
+      setValueChecks(previous);
+    }
+    tf.dispose([adjacency, mask, bad]);
   });
 
   it('carries no gradient (a constant to tf.grad)', () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertAdjacency, assertFiniteValues, assertInteger } from './validation';
+import { assertAdjacency, assertFinite, assertFiniteValues, assertInteger } from './validation';
+import { shouldCheckValues } from './value-checks';
 
 /**
  * The k-nearest-neighbour mask of a graph: a 0/1 float32 `[B, B]` tensor selecting, in each row
@@ -13,10 +14,13 @@ import { assertAdjacency, assertFiniteValues, assertInteger } from './validation
  *   without self-loops has a zero diagonal, so a node selects itself only when fewer than `k`
  *   of its similarities are positive; since that graph's diagonal is 0, selecting it changes
  *   nothing once the mask is multiplied in.
- * - **k ≥ B** is clamped to B: every entry is selected and the mask is all ones.
+ * - **k ≥ B** is clamped to B: every entry is selected and the mask is all ones, built without
+ *   reading the graph (GKD's dense setting, k = batch, then costs no GPU→CPU read; with value
+ *   checks on, see {@link setValueChecks}, the graph is still checked for NaN and Inf).
  * - No gradient: the mask is a selection; it is a constant to `tf.grad`.
  *
- * Reads the adjacency's values (one `dataSync`), so it synchronises with the backend.
+ * For k < B it reads the adjacency's values (one `dataSync`), so it synchronises with the
+ * backend (and cannot run on WebGPU in Node, where synchronous reads throw).
  *
  * @param adjacency - `[B, B]` float32 finite graph.
  * @param k - neighbours per row, an integer >= 1.
@@ -37,22 +41,22 @@ export function knnMask(adjacency: tf.Tensor2D, k: number): tf.Tensor2D {
   const batch = assertAdjacency('knnMask', 'adjacency', adjacency, { checkFinite: false });
   assertInteger('knnMask', 'k', k, 1);
   const neighbours = Math.min(k, batch);
+  if (neighbours === batch) {
+    if (shouldCheckValues()) assertFinite('knnMask', 'adjacency', adjacency);
+    return tf.ones([batch, batch], 'float32');
+  }
   const values = adjacency.dataSync();
   assertFiniteValues('knnMask', 'adjacency', values);
   const mask = new Float32Array(batch * batch);
-  if (neighbours === batch) {
-    mask.fill(1);
-  } else {
-    const order = new Array<number>(batch);
-    for (let i = 0; i < batch; i++) {
-      const row = i * batch;
-      for (let j = 0; j < batch; j++) order[j] = j;
-      order.sort((a, b) => values[row + b]! - values[row + a]! || a - b);
-      for (let r = 0; r < neighbours; r++) {
-        const j = order[r]!;
-        mask[row + j] = 1;
-        mask[j * batch + i] = 1;
-      }
+  const order = new Array<number>(batch);
+  for (let i = 0; i < batch; i++) {
+    const row = i * batch;
+    for (let j = 0; j < batch; j++) order[j] = j;
+    order.sort((a, b) => values[row + b]! - values[row + a]! || a - b);
+    for (let r = 0; r < neighbours; r++) {
+      const j = order[r]!;
+      mask[row + j] = 1;
+      mask[j * batch + i] = 1;
     }
   }
   return tf.tensor2d(mask, [batch, batch], 'float32');
