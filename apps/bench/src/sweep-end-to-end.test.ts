@@ -261,8 +261,11 @@ function startWorkers(redis: RedisServer, queueName: string, count: number, chec
       cacheDir,
       '--checkpoint-dir',
       checkpoints,
+      // Long enough that a worker busy on a loaded 2-core CI machine keeps renewing its job's
+      // lock (a 2 s lock was once taken from a live worker before the kill, so the job restarted
+      // from scratch), short enough that a killed worker's job is retried within seconds.
       '--stall-ms',
-      '2000',
+      '6000',
       '--name',
       `w${index + 1}`,
     ]),
