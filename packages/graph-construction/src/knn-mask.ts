@@ -25,10 +25,10 @@ import { shouldCheckValues } from './value-checks';
  * the same mask on the device with no read: the stable rank of each entry in its row,
  * `#{l : A_il > A_ij} + #{l < j : A_il = A_ij}`, compared with k (exact comparisons, so the mask
  * is identical, ties included). That costs B³ comparisons, in chunks of rows of at most 2²⁴
- * elements: one chunk (12 dispatched kernels) up to B = 256, more (slower) beyond. There NaN/Inf are
- * rejected only with value checks on ({@link setValueChecks}), which cost a synchronous read
- * (which WebGPU in Node does not allow: keep value checks off there); otherwise a non-finite
- * graph gives an unspecified mask.
+ * elements: one chunk (12 dispatched kernels) up to B = 256, more (slower) beyond. There
+ * NaN/Inf are rejected only with value checks on ({@link setValueChecks}), which cost a
+ * synchronous read (which WebGPU in Node does not allow: keep value checks off there);
+ * otherwise a non-finite graph gives an unspecified mask.
  *
  * With value checks on, the graph is checked for NaN and Inf on every path, k ≥ B included.
  *

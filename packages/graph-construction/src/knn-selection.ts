@@ -59,7 +59,8 @@ export function knnMaskOnHost(
  * ties fall exactly as in {@link knnMaskOnHost}), `selected = rank < neighbours`, and the union
  * `max(M, Mᵀ)`. It costs B³ comparisons, done in chunks of rows of at most
  * {@link MAX_COMPARISON_ELEMENTS} elements: one chunk (12 dispatched kernels) up to B = 256,
- * then `⌈B / ⌊2²⁴ / B²⌋⌉` chunks (one row each from B = 4096). Values are not checked (non-finite input gives an unspecified mask).
+ * then `⌈B / ⌊2²⁴ / B²⌋⌉` chunks (one row each from B = 4096). Values are not checked
+ * (non-finite input gives an unspecified mask).
  *
  * @param adjacency - `[B, B]` float32 graph (shape and dtype already checked).
  * @param neighbours - entries kept per row, `1 <= neighbours < B`.

@@ -44,9 +44,8 @@ async function lossAndGradient(backend: string, k: number) {
 }
 
 /**
- * max |a − b| ≤ tolerance · scale, where scale is the largest |value| of the reference gradient
- * over every layer (a layer's gradient can be exactly 0: with k = 1 a node whose only edge is
- * mutual has a constant normalised graph).
+ * max |a − b| ≤ tolerance · scale, where scale is the largest |value| of the reference
+ * gradient over every layer (one layer's gradient can be exactly 0, as with k = 1 here).
  */
 function expectRelativelyClose(actual: number[][], expected: number[][], tolerance: number): void {
   const scale = Math.max(...expected.flat().map(Math.abs));
