@@ -25,11 +25,11 @@ console.log('| run | test acc | seconds (all epochs) | ms/step (upper bound) | p
 console.log('|---|---:|---:|---:|---:|');
 const perStep = (ms) => ms / (epochs * stepsPerEpoch);
 const teacher = results.teacher;
-let teacherMs = Number.NaN;
-if (!teacher.cached) {
-  teacherMs = perStep(teacher.durationMs);
+// A cached teacher (a second attempt of run.sh's part 3) keeps the time of its training.
+const teacherMs = perStep(teacher.durationMs);
+{
   console.log(
-    `| teacher ${teacher.model} | ${(teacher.accuracy * 100).toFixed(1)} % | ${(teacher.durationMs / 1000).toFixed(1)} | ${teacherMs.toFixed(0)} | ${fmt((teacherMs * full.epochs * full.stepsPerEpoch) / 1000)} |`,
+    `| teacher ${teacher.model}${teacher.cached ? ' (cached)' : ''} | ${(teacher.accuracy * 100).toFixed(1)} % | ${(teacher.durationMs / 1000).toFixed(1)} | ${teacherMs.toFixed(0)} | ${fmt((teacherMs * full.epochs * full.stepsPerEpoch) / 1000)} |`,
   );
 }
 const byMethod = new Map();
@@ -41,9 +41,7 @@ for (const run of results.runs) {
   );
 }
 const studentMs = [...byMethod.values()].reduce((a, b) => a + b, 0);
-const total =
-  (full.epochs * full.stepsPerEpoch * ((Number.isNaN(teacherMs) ? 0 : teacherMs) + full.seeds * studentMs)) /
-  1000;
+const total = (full.epochs * full.stepsPerEpoch * (teacherMs + full.seeds * studentMs)) / 1000;
 console.log(
-  `Projected full protocol from these runs (${full.epochs} epochs × ${full.stepsPerEpoch} steps, teacher once + ${full.seeds} seeds × ${byMethod.size} methods, upper bound): ${fmt(total)}`,
+  `Projected full protocol from these runs (${full.epochs} epochs × ${full.stepsPerEpoch} steps, teacher once + ${full.seeds} seeds × ${byMethod.size} methods: ${[...byMethod.keys()].join(', ')}; upper bound): ${fmt(total)}`,
 );

@@ -99,12 +99,14 @@ if [ "$smoke" = 1 ]; then
   echo '{"teacher":{"name":"wrn-10-1"},"student":{"name":"wrn-10-0.5"},"heatmapBatchSize":8}' >"$home/smoke-config.json"
   cli_flags=(--config "$home/smoke-config.json" --batch-size 4 --train-size 8 --test-size 8 --max-steps 1)
   cli_methods=gkd-knn,baseline,gkd-dense
+  methods_steps=()
 else
   nets='{"wrn":[16,1],"teacher":[28,1],"student":[28,0.5]}'
   torch_cfg="{\"nets\":$nets,\"wrnBatch\":64,\"gkdBatch\":128,\"steps\":20,\"warmup\":5,\"verbose\":true,\"epoch\":{\"steps\":50,\"warmup\":5,\"batch\":128,\"evalBatch\":256,\"trainSize\":50000,\"testSize\":10000,\"epochs\":200,\"seeds\":10,\"methods\":6}}"
   cli_flags=()
   # The preset's six methods, gkd-knn first so that its failure (see part 3) comes early.
   cli_methods=gkd-knn,baseline,hinton,rkd-distance,gkd-dense,gkd-intra
+  methods_steps=(--steps=5 --warmup=2) # 7 training cases: fewer steps keep part 4 inside its limit
 fi
 
 part "1. geokd training steps on webgpu: @geokd/backend vs stock kernels, kernels and GPU programs per step" 80 \
@@ -144,7 +146,7 @@ part "3. geokd-bench run --preset paper-cifar10 --backend webgpu --data syntheti
   bash -c "$(declare -f cli_run); $(declare -p cli_flags cli_methods out home); cli_run"
 
 part "4. every paper-cifar10 method and the eval passes (geokd kernels), projected protocol" 90 \
-  node gpu-step-bench.mjs --part=methods --kernels=geokd "${flags[@]}"
+  node gpu-step-bench.mjs --part=methods --kernels=geokd "${flags[@]}" "${methods_steps[@]}"
 
 part "5. plain-tfjs nets (packages/backend/bench): stock vs @geokd/backend vs PyTorch" 70 \
   node webgpu-step-bench.mjs --python="$python" "${flags[@]}"
