@@ -3,6 +3,7 @@ import {
   createLossParameters,
   createOptimizer,
   createTrainingStep,
+  type OptimizerOptions,
   resolveLossTerms,
 } from '@geokd/trainer';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -20,13 +21,17 @@ export interface DistillationStep {
  * The step `distill` runs, with `@geokd/trainer`'s SGD (momentum 0.9, weight decay 5e-4) over
  * the student's and the losses' parameters: `createTrainingStep`, the one training step of
  * geokd, so the speed table times the code users run. With no terms it is the plain student step.
+ * `optimizer` replaces that SGD (e.g. a preset's `studentTraining.optimizer`); its learning rate
+ * is the one each step uses.
  */
 export function createDistillationStep(
   student: FeatureModel,
   teacher: FeatureModel | undefined,
   terms: readonly LossTermSpec[],
   learningRate = 0.01,
+  optimizerOptions: OptimizerOptions = { type: 'sgd', learningRate },
 ): DistillationStep {
+  const stepLearningRate = optimizerOptions.learningRate ?? learningRate;
   const resolved =
     teacher === undefined ? [] : resolveLossTerms([...terms], student, teacher, 'speed benchmark');
   const lossParameters = createLossParameters(resolved, student, teacher, 1);
@@ -36,7 +41,7 @@ export function createDistillationStep(
       .map(({ name, variable, weightDecay }) => ({ name, variable, weightDecay })),
     ...lossParameters.optimized,
   ];
-  const optimizer = createOptimizer(parameters, { type: 'sgd', learningRate });
+  const optimizer = createOptimizer(parameters, optimizerOptions);
   const step = createTrainingStep({
     student,
     teacher,
@@ -48,7 +53,7 @@ export function createDistillationStep(
   });
   return {
     async run(x, y) {
-      const { loss, metrics } = await step.run(x, y, learningRate);
+      const { loss, metrics } = await step.run(x, y, stepLearningRate);
       metrics.dispose();
       return loss;
     },

