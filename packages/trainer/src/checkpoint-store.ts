@@ -92,8 +92,9 @@ function writeFileDurably(file: string, data: Uint8Array | string): void {
 
 /** The bytes `tensors.bin` holds for one tensor's values: float32 (int32 for int32 tensors). */
 function storedBytes(values: tf.TypedArray, dtype: StoredTensorEntry['dtype']): Uint8Array {
-  // The backend's read is already a fresh copy of the right type for float32 and int32 tensors
-  // (and Buffer.concat copies it again), so only other dtypes (bool) are converted.
+  // A float32 or int32 tensor's read already has the stored type: it is used as is (on cpu it is
+  // the backend's own array, which Buffer.concat copies before anything can change it); only
+  // other dtypes (bool) are converted.
   const typed =
     dtype === 'int32'
       ? values instanceof Int32Array
