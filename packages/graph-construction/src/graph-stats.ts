@@ -25,6 +25,11 @@ export interface GraphStats {
  * Degree, sparsity and weight statistics of a `[B, B]` graph, computed in float64 from one read
  * of its values (outside any tidy; allocates no tensors).
  *
+ * A diagnostic, never called by a training step, so it stays synchronous: it reads with
+ * `dataSync`, which throws for a tensor computed on the WebGPU backend in Node. There, read the
+ * values asynchronously and call it on a cpu copy, e.g. `const values = await adjacency.data();`
+ * then, after `tf.setBackend('cpu')`, `graphStats(tf.tensor2d(values, adjacency.shape))`.
+ *
  * @param adjacency - `[B, B]` float32 finite graph.
  * @returns the {@link GraphStats}.
  * @throws {InvalidArgumentError} when `adjacency` is not a finite square float32 rank-2 tensor.

@@ -143,6 +143,41 @@ describe('loadModelWeights on an untrusted folder', () => {
     }
   });
 
+  it('finds a NaN in a float32 variable stored after a bool one (off a 4-byte boundary)', async () => {
+    // The NaN check reads the weight bytes themselves; a 3-byte bool variable puts the float32
+    // one after it at byte 3, which no Float32Array can view in place.
+    const parameter = (name: string, variable: tf.Variable) => ({
+      name,
+      variable,
+      trainable: false,
+      weightDecay: false,
+    });
+    const fake = (flags: boolean[], floats: number[]): FeatureModel => {
+      const parameters = [
+        parameter('flags', tf.variable(tf.tensor1d(flags, 'bool'), false)),
+        parameter('floats', tf.variable(tf.tensor1d(floats), false)),
+      ];
+      const dispose = () => {
+        for (const p of parameters) p.variable.dispose();
+      };
+      return { name: 'fake', config: {}, parameters, dispose } as unknown as FeatureModel;
+    };
+    const source = fake([true, false, true], [1.5, Number.NaN, -2]);
+    const artifacts = await encodeModelWeights(source);
+    expect(artifacts.weightSpecs!.map((spec) => spec.dtype)).toEqual(['bool', 'float32']);
+    const target = fake([false, false, false], [0, 0, 0]);
+    await expect(loadModelWeights(target, artifacts)).rejects.toThrow(
+      "loadModelWeights: variable 'floats' holds NaN at flat index 1",
+    );
+    expect(Array.from(target.parameters[1]!.variable.dataSync())).toEqual([0, 0, 0]);
+    source.parameters[1]!.variable.assign(tf.tensor1d([1.5, 4, -2]));
+    await loadModelWeights(target, await encodeModelWeights(source));
+    expect(Array.from(target.parameters[0]!.variable.dataSync())).toEqual([1, 0, 1]);
+    expect(Array.from(target.parameters[1]!.variable.dataSync())).toEqual([1.5, 4, -2]);
+    source.dispose();
+    target.dispose();
+  });
+
   it('refuses a manifest entry with a null shape with a clear error', async () => {
     const dir = await crafted('null-shape', ['weights.bin']);
     await copyFile(join(good, 'weights.bin'), join(dir, 'weights.bin'));

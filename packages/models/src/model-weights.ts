@@ -174,11 +174,14 @@ export function checkWeightDataLength(
 /**
  * Checks model artifacts against a model's variables, then assigns them. Every check runs
  * before any variable changes: names (each parameter present, nothing extra), shapes, dtypes,
- * and the byte length of the weight data.
+ * the byte length of the weight data, and that every float32 value is finite (checked on the
+ * bytes, before any tensor is made: nothing is read back from the backend, so this works on
+ * every backend, WebGPU in Node included).
  *
  * @param functionName - used in error messages. @default 'applyModelWeights'
  * @throws {@link InvalidArgumentError} naming the variable when a variable is missing or extra,
- * a shape or dtype differs, the weights are quantized, or the data is truncated or too long.
+ * a shape or dtype differs, the weights are quantized, the data is truncated or too long, or a
+ * float32 variable holds NaN or Infinity.
  */
 export function applyModelWeights(
   model: FeatureModel,
@@ -242,13 +245,36 @@ export function applyModelWeights(
     }
   }
   checkWeightDataLength(specs, data.byteLength, fn);
+  checkFinite(specs, data, fn);
   const decoded = tf.io.decodeWeights(data, specs);
   try {
-    for (const spec of specs) {
-      if (spec.dtype !== 'float32') continue;
-      // Read once at load time (not a training step): a NaN or Infinity would otherwise only
-      // show up later as a NaN loss far from its cause.
-      const values = (decoded[spec.name] as tf.Tensor).dataSync();
+    tf.tidy(() => {
+      for (const p of model.parameters) p.variable.assign(decoded[p.name] as tf.Tensor);
+    });
+  } finally {
+    tf.dispose(Object.values(decoded));
+  }
+}
+
+/**
+ * Refuses a NaN or Infinity in any float32 variable, scanning the weight bytes themselves
+ * before they become tensors: checked once at load time (a bad value would otherwise only show
+ * up later as a NaN loss far from its cause), with no read back from the backend, so it works
+ * the same on every backend (WebGPU in Node, where `dataSync` throws, included). The bytes are
+ * laid out as `tf.io.decodeWeights` reads them: one variable after the other, in spec order,
+ * platform byte order.
+ */
+function checkFinite(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer, fn: string): void {
+  let offset = 0;
+  for (const spec of specs) {
+    const byteLength = byteSize(spec);
+    if (spec.dtype === 'float32') {
+      const count = byteLength / 4;
+      // A float32 variable after a bool one may start off a 4-byte boundary: copy it then.
+      const values =
+        offset % 4 === 0
+          ? new Float32Array(data, offset, count)
+          : new Float32Array(data.slice(offset, offset + byteLength));
       const bad = values.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) {
         throw new InvalidArgumentError({
@@ -260,10 +286,6 @@ export function applyModelWeights(
         });
       }
     }
-    tf.tidy(() => {
-      for (const p of model.parameters) p.variable.assign(decoded[p.name] as tf.Tensor);
-    });
-  } finally {
-    tf.dispose(Object.values(decoded));
+    offset += byteLength;
   }
 }

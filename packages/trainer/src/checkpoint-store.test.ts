@@ -39,7 +39,7 @@ describe('checkpoint store', () => {
     for (const folder of folders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
   });
 
-  it('reads back exactly the tensors and fields it wrote', () => {
+  it('reads back exactly the tensors and fields it wrote', async () => {
     const directory = scratch();
     const tensors = {
       'model/w': tf.tensor2d([
@@ -48,7 +48,7 @@ describe('checkpoint store', () => {
       ]),
       'model/step': tf.scalar(7, 'int32'),
     };
-    writeCheckpoint(directory, contents(2), tensors);
+    await writeCheckpoint(directory, contents(2), tensors);
     const loaded = readCheckpoint(findCheckpoint(directory)!);
     expect(loaded.manifest.epoch).toBe(2);
     expect(loaded.manifest.randomState).toEqual([1, 2, 3, 4]);
@@ -59,10 +59,65 @@ describe('checkpoint store', () => {
     tf.dispose(Object.values(tensors));
   });
 
-  it('keeps a random state with a spare normal draw (five numbers) exactly', () => {
+  it('writes byte for byte the files the synchronous writer of the previous release wrote', async () => {
+    // The digests of tensors.bin and manifest.json as written by the dataSync-based writer
+    // (format version 2) for these contents: the asynchronous reads changed nothing on disk, so
+    // checkpoints written before still load and resume.
+    const directory = scratch();
+    const tensors = {
+      'model/w': tf.tensor2d([
+        [1.5, -2],
+        [3, 4.25],
+      ]),
+      'model/step': tf.scalar(7, 'int32'),
+      'model/mask': tf.tensor1d([true, false, true], 'bool'),
+      'optimizer/w/velocity': tf.tensor1d([-0, 1e-30, 3.4e38]),
+    };
+    const folder = await writeCheckpoint(
+      directory,
+      {
+        ...contents(2),
+        config: { model: 'mlp', lr: 0.1 },
+        randomState: [4294967295, 0, 7, 1, -0.3125],
+        elapsedMs: 5.5,
+      },
+      tensors,
+    );
+    const digest = (file: string) =>
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(folder, file)))
+        .digest('hex');
+    expect(digest('tensors.bin')).toBe(
+      'b778a2458c83b9f96b5276b69b7773d70bfd34cec37fe5431025687e1c119de1',
+    );
+    expect(digest('manifest.json')).toBe(
+      'd5921db5a9b0174243d0a95917ece734a0ffa7d172b56c3982c7e0f461aadcd2',
+    );
+    expect(Array.from(readCheckpoint(folder).tensors.get('model/mask')!.values)).toEqual([1, 0, 1]);
+    tf.dispose(Object.values(tensors));
+  });
+
+  it('reads every tensor before touching the disk: a failed read leaves the previous checkpoint alone', async () => {
+    const directory = scratch();
+    const kept = { w: tf.tensor1d([1, 2]) };
+    await writeCheckpoint(directory, contents(1), kept);
+    const before = fs.readFileSync(path.join(directory, 'checkpoint', 'manifest.json'), 'utf8');
+    const disposed = tf.tensor1d([3]);
+    disposed.dispose();
+    await expect(writeCheckpoint(directory, contents(2), { ...kept, z: disposed })).rejects.toThrow(
+      'disposed',
+    );
+    expect(fs.readdirSync(directory)).toEqual(['checkpoint']);
+    expect(fs.readFileSync(path.join(directory, 'checkpoint', 'manifest.json'), 'utf8')).toBe(
+      before,
+    );
+    tf.dispose(Object.values(kept));
+  });
+
+  it('keeps a random state with a spare normal draw (five numbers) exactly', async () => {
     const directory = scratch();
     const tensor = { w: tf.tensor1d([1]) };
-    writeCheckpoint(
+    await writeCheckpoint(
       directory,
       { ...contents(1), randomState: [4294967295, 0, 7, 1, -0.3125] },
       tensor,
@@ -72,20 +127,20 @@ describe('checkpoint store', () => {
     tf.dispose(Object.values(tensor));
   });
 
-  it('replaces the previous checkpoint and leaves no temporary folders', () => {
+  it('replaces the previous checkpoint and leaves no temporary folders', async () => {
     const directory = scratch();
     const tensor = { w: tf.tensor1d([1]) };
-    writeCheckpoint(directory, contents(1), tensor);
-    writeCheckpoint(directory, contents(2), tensor);
+    await writeCheckpoint(directory, contents(1), tensor);
+    await writeCheckpoint(directory, contents(2), tensor);
     expect(fs.readdirSync(directory).sort()).toEqual(['checkpoint']);
     expect(readCheckpoint(findCheckpoint(directory)!).manifest.epoch).toBe(2);
     tf.dispose(Object.values(tensor));
   });
 
-  it('falls back to the previous checkpoint when a crash left only it', () => {
+  it('falls back to the previous checkpoint when a crash left only it', async () => {
     const directory = scratch();
     const tensor = { w: tf.tensor1d([1]) };
-    writeCheckpoint(directory, contents(1), tensor);
+    await writeCheckpoint(directory, contents(1), tensor);
     fs.renameSync(path.join(directory, 'checkpoint'), path.join(directory, 'checkpoint.previous'));
     fs.mkdirSync(path.join(directory, 'checkpoint.tmp'));
     expect(readCheckpoint(findCheckpoint(directory)!).manifest.epoch).toBe(1);
@@ -93,10 +148,10 @@ describe('checkpoint store', () => {
     tf.dispose(Object.values(tensor));
   });
 
-  it('rejects a truncated tensor file, a changed byte and a broken manifest with clear messages', () => {
+  it('rejects a truncated tensor file, a changed byte and a broken manifest with clear messages', async () => {
     const directory = scratch();
     const tensor = { w: tf.tensor1d([1, 2, 3, 4]) };
-    const folder = writeCheckpoint(directory, contents(1), tensor);
+    const folder = await writeCheckpoint(directory, contents(1), tensor);
     const blobFile = path.join(folder, 'tensors.bin');
     const blob = fs.readFileSync(blobFile);
     fs.writeFileSync(blobFile, blob.subarray(0, 10));
@@ -126,12 +181,12 @@ describe('checkpoint store', () => {
       }
       fs.writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(manifest, null, 1));
     };
-    const fresh = (): string => {
+    const fresh = async (): Promise<string> => {
       const tensors = {
         'model/w': tf.tensor1d([1.5, -2, 3, 4]),
         'model/n': tf.tensor1d([3], 'int32'),
       };
-      const folder = writeCheckpoint(scratch(), contents(2), tensors);
+      const folder = await writeCheckpoint(scratch(), contents(2), tensors);
       tf.dispose(Object.values(tensors));
       return folder;
     };
@@ -173,16 +228,19 @@ describe('checkpoint store', () => {
           (m.optimizer as { step: number }).step = 0;
         },
       ],
-    ])('detects an edit of %s by the manifest checksum, naming manifest.json', (_what, edit) => {
-      const folder = fresh();
-      const manifest = manifestOf(folder);
-      edit(manifest);
-      writeManifest(folder, manifest, false);
-      expect(() => readCheckpoint(folder)).toThrow(CheckpointError);
-      expect(() => readCheckpoint(folder)).toThrow(
-        `${path.join(folder, 'manifest.json')} does not match its checksum (manifestSha256)`,
-      );
-    });
+    ])(
+      'detects an edit of %s by the manifest checksum, naming manifest.json',
+      async (_what, edit) => {
+        const folder = await fresh();
+        const manifest = manifestOf(folder);
+        edit(manifest);
+        writeManifest(folder, manifest, false);
+        expect(() => readCheckpoint(folder)).toThrow(CheckpointError);
+        expect(() => readCheckpoint(folder)).toThrow(
+          `${path.join(folder, 'manifest.json')} does not match its checksum (manifestSha256)`,
+        );
+      },
+    );
 
     it.each([
       ['history', null, "field 'history' should be an array of objects but is null"],
@@ -207,8 +265,8 @@ describe('checkpoint store', () => {
       ],
     ])(
       'rejects %s = %j even when the manifest checksum was recomputed',
-      (field, value, message) => {
-        const folder = fresh();
+      async (field, value, message) => {
+        const folder = await fresh();
         const manifest = manifestOf(folder);
         manifest[field] = value;
         writeManifest(folder, manifest, true);
@@ -217,16 +275,16 @@ describe('checkpoint store', () => {
       },
     );
 
-    it('rejects an offset that overlaps another tensor even when the checksum was recomputed', () => {
-      const folder = fresh();
+    it('rejects an offset that overlaps another tensor even when the checksum was recomputed', async () => {
+      const folder = await fresh();
       const manifest = manifestOf(folder);
       (manifest.tensors as { offset: number }[])[1]!.offset = 0;
       writeManifest(folder, manifest, true);
       expect(() => readCheckpoint(folder)).toThrow('does not fit its recorded shape');
     });
 
-    it('detects single-bit flips all over tensors.bin and manifest.json as a CheckpointError', () => {
-      const folder = fresh();
+    it('detects single-bit flips all over tensors.bin and manifest.json as a CheckpointError', async () => {
+      const folder = await fresh();
       for (const file of ['tensors.bin', 'manifest.json']) {
         const original = fs.readFileSync(path.join(folder, file));
         // Every byte of the tensors, every 5th of the manifest (each field is several bytes long).

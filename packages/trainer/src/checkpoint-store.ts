@@ -90,28 +90,49 @@ function writeFileDurably(file: string, data: Uint8Array | string): void {
   }
 }
 
+/** The bytes `tensors.bin` holds for one tensor's values: float32 (int32 for int32 tensors). */
+function storedBytes(values: tf.TypedArray, dtype: StoredTensorEntry['dtype']): Uint8Array {
+  // A float32 or int32 tensor's read already has the stored type: it is used as is (on cpu it is
+  // the backend's own array, which Buffer.concat copies before anything can change it); only
+  // other dtypes (bool) are converted.
+  const typed =
+    dtype === 'int32'
+      ? values instanceof Int32Array
+        ? values
+        : Int32Array.from(values)
+      : values instanceof Float32Array
+        ? values
+        : Float32Array.from(values);
+  return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+}
+
 /**
  * Writes a checkpoint into `directory/checkpoint`: first into `checkpoint.tmp`, then the
  * previous checkpoint is moved aside, the new one renamed into place and only then the previous
  * one deleted, so a crash at any moment leaves one complete checkpoint.
  *
- * Reads tensor data synchronously (call outside `tf.tidy`). Returns the checkpoint's folder.
+ * Reads the tensors asynchronously (`tensor.data()`, all reads issued before any is awaited),
+ * so it works on every backend, WebGPU in Node included (where `dataSync` throws). The tensors
+ * must stay alive and unchanged until the returned promise settles; nothing is written to disk
+ * before every read has completed.
+ *
+ * @returns the checkpoint's folder.
  */
-export function writeCheckpoint(
+export async function writeCheckpoint(
   directory: string,
   contents: CheckpointContents,
   tensors: Record<string, tf.Tensor>,
-): string {
+): Promise<string> {
+  const names = Object.keys(tensors).sort();
+  const reads = await Promise.all(names.map((name) => tensors[name]!.data()));
   fs.mkdirSync(directory, { recursive: true });
   const entries: StoredTensorEntry[] = [];
   const chunks: Uint8Array[] = [];
   let offset = 0;
-  for (const name of Object.keys(tensors).sort()) {
+  for (const [i, name] of names.entries()) {
     const tensor = tensors[name]!;
     const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
-    const values = tensor.dataSync();
-    const typed = dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
-    const bytes = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+    const bytes = storedBytes(reads[i]!, dtype);
     entries.push({ name, dtype, shape: [...tensor.shape], offset, byteLength: bytes.byteLength });
     chunks.push(bytes);
     offset += bytes.byteLength;

@@ -13,12 +13,18 @@ export interface TrainingCheckpointStore {
   find(directory: string): string | undefined;
   /** Reads the checkpoint at `path` (from {@link TrainingCheckpointStore.find}). */
   read(path: string): LoadedCheckpoint;
-  /** Writes a checkpoint into `directory` without ever losing the previous one; returns its path. */
+  /**
+   * Writes a checkpoint into `directory` without ever losing the previous one; returns its path,
+   * or a promise of it. The trainer awaits the result before it changes any of `tensors` (they
+   * are the live model, loss and optimiser variables), so an implementation may read them
+   * asynchronously with `await tensor.data()`, which every backend supports (`dataSync` throws
+   * on WebGPU in Node). Synchronous implementations (returning the path) are still accepted.
+   */
   write(
     directory: string,
     contents: CheckpointContents,
     tensors: Record<string, tf.Tensor>,
-  ): string;
+  ): string | Promise<string>;
   /** A stable hash of a run's configuration, stored in each checkpoint. */
   hashConfig(config: Record<string, unknown>): string;
   /** Starts the metrics log of `directory` with `records` (the epochs a resumed run keeps). */

@@ -183,7 +183,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingResult> {
       await callbacks.onEpochEnd?.(state.epoch - 1, record, control);
       if (checkpoints !== undefined) {
         const elapsed = state.elapsedBefore + performance.now() - startTime;
-        const saved = saveCheckpoint(checkpoints, state, target, elapsed);
+        const saved = await saveCheckpoint(checkpoints, state, target, elapsed);
         emit({ type: 'checkpoint', epoch: state.epoch, path: saved });
       }
     }

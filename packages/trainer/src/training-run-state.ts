@@ -97,15 +97,18 @@ export function openCheckpoints(
   return state;
 }
 
-/** Writes the run's checkpoint after an epoch; returns its path. */
-export function saveCheckpoint(
+/**
+ * Writes the run's checkpoint after an epoch and waits until the store is done (a store may
+ * read the tensors asynchronously, so nothing may change them before); returns its path.
+ */
+export async function saveCheckpoint(
   checkpoints: RunCheckpoints,
   state: TrainingRunState,
   target: { model: TrainableModel; optimizer: TrainingOptimizer; lossParameters: LossParameterSet },
   elapsedMs: number,
-): string {
+): Promise<string> {
   const optimizerState = target.optimizer.getState();
-  return checkpoints.store.write(
+  return await checkpoints.store.write(
     checkpoints.directory,
     {
       configHash: checkpoints.hash,
