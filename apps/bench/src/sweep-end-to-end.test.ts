@@ -121,18 +121,21 @@ afterAll(() => {
 });
 
 describe('geokd-bench sweep --workers (local processes)', () => {
+  /** The sweep on 2 local workers, writing to `out`. */
+  const localSweep = (out: string) => [
+    'sweep',
+    specFile,
+    '--workers',
+    '2',
+    '--out',
+    out,
+    '--cache-dir',
+    cacheDir,
+  ];
+
   it('runs 12 jobs on 2 workers, equals the single-process table, never re-runs a finished job', async () => {
     const out = path.join(scratch, 'local');
-    const first = await runCli([
-      'sweep',
-      specFile,
-      '--workers',
-      '2',
-      '--out',
-      out,
-      '--cache-dir',
-      cacheDir,
-    ]);
+    const first = await runCli(localSweep(out));
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('12 jobs in 1 variant(s), 0 already finished, 12 to run');
     expect(first.stderr).toMatch(/sweep: 12\/12 done, 0 running, 0 failed/);
@@ -177,16 +180,7 @@ describe('geokd-bench sweep --workers (local processes)', () => {
   it('a local worker killed with SIGKILL mid-job: its job resumes from its checkpoint on another, every job finishes once, same table', async () => {
     const out = path.join(scratch, 'local-kill');
     const checkpoints = path.join(out, 'checkpoints');
-    const coordinator = startCli([
-      'sweep',
-      specFile,
-      '--workers',
-      '2',
-      '--out',
-      out,
-      '--cache-dir',
-      cacheDir,
-    ]);
+    const coordinator = startCli(localSweep(out));
     let stderr = '';
     coordinator.child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
