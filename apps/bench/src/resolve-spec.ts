@@ -55,6 +55,30 @@ export function mergeDeep<T>(base: T, override: unknown): T {
   return result as T;
 }
 
+/**
+ * A partial run spec (a `--config` file, a sweep's `config`) merged over a whole one: plain
+ * objects deep, arrays and scalars replaced, and an optimiser or schedule of another `type`
+ * replaces the base's whole (its keys differ).
+ */
+export function mergeSpec(base: BenchSpec, partial: PlainObject): BenchSpec {
+  const spec = mergeDeep(base, partial);
+  for (const phase of ['teacherTraining', 'studentTraining'] as const) {
+    const partialTraining = partial[phase];
+    if (!isPlainObject(partialTraining)) continue;
+    for (const part of ['optimizer', 'schedule'] as const) {
+      const partialPart = partialTraining[part];
+      if (
+        isPlainObject(partialPart) &&
+        partialPart.type !== undefined &&
+        partialPart.type !== base[phase][part].type
+      ) {
+        spec[phase][part] = structuredClone(partialPart);
+      }
+    }
+  }
+  return spec;
+}
+
 function readConfigFile(path: string): unknown {
   if (!fs.existsSync(path)) {
     throw new InvalidArgumentError({
@@ -111,23 +135,7 @@ export function resolveSpec(overrides: SpecOverrides): BenchSpec {
     if (typeof fromFile.preset === 'string' && overrides.preset === undefined) {
       spec = getPreset(fromFile.preset);
     }
-    const base = spec;
-    spec = mergeDeep(spec, fromFile);
-    // An optimiser or schedule of another type replaces the preset's whole (its keys differ).
-    for (const phase of ['teacherTraining', 'studentTraining'] as const) {
-      const fileTraining = fromFile[phase];
-      if (!isPlainObject(fileTraining)) continue;
-      for (const part of ['optimizer', 'schedule'] as const) {
-        const filePart = fileTraining[part];
-        if (
-          isPlainObject(filePart) &&
-          filePart.type !== undefined &&
-          filePart.type !== base[phase][part].type
-        ) {
-          spec[phase][part] = structuredClone(filePart);
-        }
-      }
-    }
+    spec = mergeSpec(spec, fromFile);
   }
   if (overrides.epochs !== undefined) {
     spec.teacherTraining.epochs = overrides.epochs;

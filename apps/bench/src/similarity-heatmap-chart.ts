@@ -16,6 +16,45 @@ export interface SimilarityPanel {
 
 /** Side of one heatmap panel in pixels: small enough for a 6×3 grid to fit a page. */
 const PANEL_SIZE = 124;
+/** Pixels between two panels of a row. */
+const PANEL_SPACING = 6;
+/** Font sizes of the panel titles, the figure title and its subtitle. */
+const TITLE_FONT_SIZE = 8;
+const FIGURE_TITLE_FONT_SIZE = 13;
+const SUBTITLE_FONT_SIZE = 10;
+/**
+ * Width Vega gives a character, per pixel of font size, when it lays out text without a canvas
+ * (the bench renders headless): its estimate, 0.8 × font size × characters, wider than the real
+ * glyphs. A text line longer than the panels under this estimate widens the whole figure.
+ */
+const ESTIMATED_CHARACTER_WIDTH = 0.8;
+
+/**
+ * Splits `text` at spaces into lines that Vega's headless width estimate keeps within `width`
+ * pixels at `fontSize` (a single word longer than that stays whole on its own line).
+ */
+export function wrapText(text: string, width: number, fontSize: number): string[] {
+  const maxCharacters = Math.max(1, Math.floor(width / (ESTIMATED_CHARACTER_WIDTH * fontSize)));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ').filter((part) => part !== '')) {
+    const longer = line === '' ? word : `${line} ${word}`;
+    if (line !== '' && longer.length > maxCharacters) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = longer;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** `lines` padded with empty lines to `count`, so that every title of a row is as tall. */
+const padLines = (lines: readonly string[], count: number): string[] => [
+  ...lines,
+  ...Array.from({ length: count - lines.length }, () => ''),
+];
 
 /** Off-diagonal entries of a panel, min–max scaled to [0, 1] (1 for a constant panel). */
 function scaledEntries(panel: SimilarityPanel): Float64Array {
@@ -98,7 +137,11 @@ export function similarityHeatmapChartSpec(
         }
       }
       const smooth = panel.smoothness === undefined ? '' : `s = ${panel.smoothness.toFixed(2)}`;
-      cells.push({ title: [panel.label, smooth], values, difference: false });
+      cells.push({
+        title: [...wrapText(panel.label, PANEL_SIZE, TITLE_FONT_SIZE), smooth],
+        values,
+        difference: false,
+      });
     }
     if (teacher !== undefined) {
       const teacherScaled = scaledByPanel.get(teacher)!;
@@ -112,15 +155,23 @@ export function similarityHeatmapChartSpec(
             if (i !== j) values.push({ i, j, v: teacherScaled[k]! - studentScaled[k]! });
           }
         }
-        cells.push({ title: ['teacher − student', student.label], values, difference: true });
+        cells.push({
+          title: [
+            ...wrapText('teacher − student', PANEL_SIZE, TITLE_FONT_SIZE),
+            ...wrapText(student.label, PANEL_SIZE, TITLE_FONT_SIZE),
+          ],
+          values,
+          difference: true,
+        });
       }
     }
+    const titleLines = Math.max(...cells.map((cell) => cell.title.length));
     const lastRow = rowIndex === taps.length - 1;
     let graphLegendShown = false;
     let differenceLegendShown = false;
     return {
       title: { text: tap, anchor: 'start' as const, fontSize: 11 },
-      spacing: 6,
+      spacing: PANEL_SPACING,
       // Graph and difference panels have their own colour scales (and one legend each).
       resolve: { scale: { color: 'independent' as const } },
       hconcat: cells.map((cell, column) => {
@@ -132,7 +183,12 @@ export function similarityHeatmapChartSpec(
         return {
           width: PANEL_SIZE,
           height: PANEL_SIZE,
-          title: { text: cell.title, fontSize: 8, fontWeight: 'normal' as const, limit: 0 },
+          title: {
+            text: padLines(cell.title, titleLines),
+            fontSize: TITLE_FONT_SIZE,
+            fontWeight: 'normal' as const,
+            limit: 0,
+          },
           data: { values: cell.values },
           mark: { type: 'rect' as const },
           encoding: {
@@ -161,16 +217,24 @@ export function similarityHeatmapChartSpec(
       }),
     };
   });
+  // Title lines no wider than the panels of the widest row, so the text sets no width of its own.
+  const columns = Math.max(1, ...rows.map((row) => row.hconcat.length));
+  const gridWidth = columns * PANEL_SIZE + (columns - 1) * PANEL_SPACING;
+  const subtitleLines = [
+    subtitle,
+    "s = label smoothness (cross-class edge weight, lower is more class-aligned); axes: classes; difference = teacher − student (red: the teacher's edge is stronger)",
+  ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: 'Similarity graphs of one test batch, sorted by class',
-      subtitle: [
-        subtitle,
-        "s = label smoothness (cross-class edge weight, lower is more class-aligned); axes: classes; difference = teacher − student (red: the teacher's edge is stronger)",
-      ],
-      fontSize: 13,
-      subtitleFontSize: 10,
+      text: wrapText(
+        'Similarity graphs of one test batch, sorted by class',
+        gridWidth,
+        FIGURE_TITLE_FONT_SIZE,
+      ),
+      subtitle: subtitleLines.flatMap((line) => wrapText(line, gridWidth, SUBTITLE_FONT_SIZE)),
+      fontSize: FIGURE_TITLE_FONT_SIZE,
+      subtitleFontSize: SUBTITLE_FONT_SIZE,
       anchor: 'start',
     },
     config: { font: 'DejaVu Sans', view: { stroke: null }, concat: { spacing: 8 } },

@@ -58,9 +58,35 @@ export const SPEC_KEYS = {
   comparison: ['method', 'reference'],
 } as const;
 
-function fail(argument: string, expected: string, received: unknown): never {
+/** Where and how {@link checkSpecStructure} reads a spec. */
+export interface SpecStructureOptions {
+  /** Command named in the messages. @default 'geokd-bench' */
+  functionName?: string;
+  /**
+   * Key path of the spec in its document, put before every key path in the messages
+   * (`'config'`: `config.studentTraining.epochs`). @default '' (the spec is the document)
+   */
+  path?: string;
+  /**
+   * A partial spec (merged over a preset afterwards): every key optional, an optimiser or
+   * schedule without `type` may hold the keys of any type. @default false
+   */
+  partial?: boolean;
+  /** Top-level keys the spec may hold. @default SPEC_KEYS.top */
+  topKeys?: readonly string[];
+}
+
+/** What every check reads: the command named in messages and whether keys are optional. */
+interface Context {
+  functionName: string;
+  partial: boolean;
+}
+
+const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
+
+function fail(context: Context, argument: string, expected: string, received: unknown): never {
   throw new InvalidArgumentError({
-    functionName: FN,
+    functionName: context.functionName,
     argument,
     expected,
     received:
@@ -71,25 +97,30 @@ function fail(argument: string, expected: string, received: unknown): never {
 }
 
 /** Rejects a key of `object` outside `valid`, naming it, its path and the closest valid key. */
-function checkKeys(object: Plain, valid: readonly string[], path: string): void {
+function checkKeys(context: Context, object: Plain, valid: readonly string[], path: string): void {
   for (const key of Object.keys(object)) {
     if (valid.includes(key)) continue;
     const suggestion = closestName(key, valid);
-    const where = path === '' ? key : `${path}.${key}`;
     fail(
-      `spec key '${where}'`,
+      context,
+      `spec key '${join(path, key)}'`,
       `a known key${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; valid keys${path === '' ? '' : ` of ${path}`}: ${valid.join(', ')}`,
       'an unknown key',
     );
   }
 }
 
-function checkObject(value: unknown, path: string): Plain {
-  if (!isPlain(value)) fail(path, 'a JSON object', value);
+function checkObject(context: Context, value: unknown, path: string): Plain {
+  if (!isPlain(value)) fail(context, path, 'a JSON object', value);
   return value;
 }
 
+/** Whether a required value may be left out: absent keys of a partial spec are not checked. */
+const skipped = (context: Context, value: unknown): boolean =>
+  value === undefined && context.partial;
+
 function checkNumber(
+  context: Context,
   value: unknown,
   path: string,
   rule: {
@@ -100,7 +131,7 @@ function checkNumber(
     optional?: boolean;
   },
 ): void {
-  if (value === undefined && rule.optional) return;
+  if (value === undefined && (rule.optional || context.partial)) return;
   const kind = rule.integer ? 'an integer' : 'a finite number';
   const range = [
     rule.min !== undefined ? `${rule.exclusiveMin ? '>' : '>='} ${rule.min}` : '',
@@ -109,20 +140,27 @@ function checkNumber(
     .filter((part) => part !== '')
     .join(' and ');
   const expected = range === '' ? kind : `${kind} ${range}`;
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, expected, value);
-  if (rule.integer && !Number.isInteger(value)) fail(path, expected, value);
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(context, path, expected, value);
+  if (rule.integer && !Number.isInteger(value)) fail(context, path, expected, value);
   if (rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min)) {
-    fail(path, expected, value);
+    fail(context, path, expected, value);
   }
-  if (rule.max !== undefined && value > rule.max) fail(path, expected, value);
+  if (rule.max !== undefined && value > rule.max) fail(context, path, expected, value);
 }
 
-function checkString(value: unknown, path: string, choices?: readonly string[]): void {
+function checkString(
+  context: Context,
+  value: unknown,
+  path: string,
+  choices?: readonly string[],
+): void {
+  if (skipped(context, value)) return;
   if (typeof value !== 'string')
-    fail(path, choices ? `one of ${choices.join(', ')}` : 'a string', value);
+    fail(context, path, choices ? `one of ${choices.join(', ')}` : 'a string', value);
   if (choices && !choices.includes(value)) {
     const suggestion = closestName(value, choices);
     fail(
+      context,
       path,
       `one of ${choices.join(', ')}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
       value,
@@ -130,44 +168,65 @@ function checkString(value: unknown, path: string, choices?: readonly string[]):
   }
 }
 
-function checkBoolean(value: unknown, path: string): void {
-  if (value !== undefined && typeof value !== 'boolean') fail(path, 'true or false', value);
+function checkBoolean(context: Context, value: unknown, path: string): void {
+  if (value !== undefined && typeof value !== 'boolean')
+    fail(context, path, 'true or false', value);
 }
 
-function checkStringList(value: unknown, path: string): void {
+function checkStringList(context: Context, value: unknown, path: string): void {
+  if (skipped(context, value)) return;
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-    fail(path, 'a list of strings', value);
+    fail(context, path, 'a list of strings', value);
   }
 }
 
-function checkOptimizer(value: unknown, path: string): void {
-  const optimizer = checkObject(value, path);
-  checkString(optimizer.type, `${path}.type`, ['sgd', 'adam']);
-  const type = optimizer.type as 'sgd' | 'adam';
-  checkKeys(optimizer, SPEC_KEYS[type], path);
-  checkNumber(optimizer.learningRate, `${path}.learningRate`, {
+/** The keys of `type` in {@link SPEC_KEYS}, or of every type in `types` when it is absent. */
+function keysOfType<T extends keyof typeof SPEC_KEYS>(
+  type: T | undefined,
+  types: readonly T[],
+): readonly string[] {
+  if (type !== undefined) return SPEC_KEYS[type];
+  return [...new Set(types.flatMap((each) => [...SPEC_KEYS[each]]))];
+}
+
+function checkOptimizer(context: Context, value: unknown, path: string): void {
+  if (skipped(context, value)) return;
+  const optimizer = checkObject(context, value, path);
+  const types = ['sgd', 'adam'] as const;
+  checkString(context, optimizer.type, `${path}.type`, types);
+  const type = optimizer.type as (typeof types)[number] | undefined;
+  checkKeys(context, optimizer, keysOfType(type, types), path);
+  checkNumber(context, optimizer.learningRate, `${path}.learningRate`, {
     min: 0,
     exclusiveMin: true,
     optional: true,
   });
-  checkNumber(optimizer.weightDecay, `${path}.weightDecay`, { min: 0, optional: true });
-  if (type === 'sgd') {
-    checkNumber(optimizer.momentum, `${path}.momentum`, { min: 0, max: 1, optional: true });
-    checkBoolean(optimizer.nesterov, `${path}.nesterov`);
-    checkBoolean(optimizer.decayAllParameters, `${path}.decayAllParameters`);
+  checkNumber(context, optimizer.weightDecay, `${path}.weightDecay`, { min: 0, optional: true });
+  if (type !== 'adam') {
+    checkNumber(context, optimizer.momentum, `${path}.momentum`, {
+      min: 0,
+      max: 1,
+      optional: true,
+    });
+    checkBoolean(context, optimizer.nesterov, `${path}.nesterov`);
+    checkBoolean(context, optimizer.decayAllParameters, `${path}.decayAllParameters`);
     if (optimizer.weightDecayMode !== undefined) {
-      checkString(optimizer.weightDecayMode, `${path}.weightDecayMode`, ['decoupled', 'l2']);
+      checkString(context, optimizer.weightDecayMode, `${path}.weightDecayMode`, [
+        'decoupled',
+        'l2',
+      ]);
     }
     if (optimizer.weightDecayParameters !== undefined) {
-      checkString(optimizer.weightDecayParameters, `${path}.weightDecayParameters`, [
+      checkString(context, optimizer.weightDecayParameters, `${path}.weightDecayParameters`, [
         'weights-only',
         'all',
       ]);
     }
-  } else {
-    checkNumber(optimizer.beta1, `${path}.beta1`, { min: 0, max: 1, optional: true });
-    checkNumber(optimizer.beta2, `${path}.beta2`, { min: 0, max: 1, optional: true });
-    checkNumber(optimizer.epsilon, `${path}.epsilon`, {
+  }
+  if (type !== 'sgd') {
+    checkNumber(context, optimizer.beta1, `${path}.beta1`, { min: 0, max: 1, optional: true });
+    checkNumber(context, optimizer.beta2, `${path}.beta2`, { min: 0, max: 1, optional: true });
+    checkNumber(context, optimizer.epsilon, `${path}.epsilon`, {
       min: 0,
       exclusiveMin: true,
       optional: true,
@@ -175,66 +234,86 @@ function checkOptimizer(value: unknown, path: string): void {
   }
 }
 
-function checkSchedule(value: unknown, path: string): void {
-  const schedule = checkObject(value, path);
-  checkString(schedule.type, `${path}.type`, ['multi-step', 'cosine', 'constant']);
-  const type = schedule.type as 'multi-step' | 'cosine' | 'constant';
-  checkKeys(schedule, SPEC_KEYS[type], path);
-  checkNumber(schedule.warmupEpochs, `${path}.warmupEpochs`, { min: 0, optional: true });
-  if (type === 'multi-step') {
-    const milestones = schedule.milestones;
-    if (milestones !== undefined) {
-      const valid =
-        Array.isArray(milestones) &&
-        milestones.every(
-          (m, i) =>
-            typeof m === 'number' &&
-            m > 0 &&
-            m < 1 &&
-            (i === 0 || m > (milestones[i - 1] as number)),
-        );
-      if (!valid)
-        fail(`${path}.milestones`, 'ascending fractions of the epochs in (0, 1)', milestones);
+function checkSchedule(context: Context, value: unknown, path: string): void {
+  if (skipped(context, value)) return;
+  const schedule = checkObject(context, value, path);
+  const types = ['multi-step', 'cosine', 'constant'] as const;
+  checkString(context, schedule.type, `${path}.type`, types);
+  const type = schedule.type as (typeof types)[number] | undefined;
+  checkKeys(context, schedule, keysOfType(type, types), path);
+  checkNumber(context, schedule.warmupEpochs, `${path}.warmupEpochs`, { min: 0, optional: true });
+  const milestones = schedule.milestones;
+  if (type !== 'cosine' && type !== 'constant' && milestones !== undefined) {
+    const valid =
+      Array.isArray(milestones) &&
+      milestones.every(
+        (m, i) =>
+          typeof m === 'number' && m > 0 && m < 1 && (i === 0 || m > (milestones[i - 1] as number)),
+      );
+    if (!valid) {
+      fail(
+        context,
+        `${path}.milestones`,
+        'ascending fractions of the epochs in (0, 1)',
+        milestones,
+      );
     }
-    checkNumber(schedule.gamma, `${path}.gamma`, { min: 0, exclusiveMin: true, optional: true });
   }
-  if (type === 'cosine')
-    checkNumber(schedule.minLearningRate, `${path}.minLearningRate`, { min: 0, optional: true });
+  if (type !== 'cosine' && type !== 'constant') {
+    checkNumber(context, schedule.gamma, `${path}.gamma`, {
+      min: 0,
+      exclusiveMin: true,
+      optional: true,
+    });
+  }
+  if (type !== 'multi-step' && type !== 'constant') {
+    checkNumber(context, schedule.minLearningRate, `${path}.minLearningRate`, {
+      min: 0,
+      optional: true,
+    });
+  }
 }
 
-function checkTraining(value: unknown, path: string): void {
-  const training = checkObject(value, path);
-  checkKeys(training, SPEC_KEYS.training, path);
-  checkNumber(training.epochs, `${path}.epochs`, { integer: true, min: 1 });
-  checkNumber(training.batchSize, `${path}.batchSize`, { integer: true, min: 1 });
-  checkNumber(training.maxSteps, `${path}.maxSteps`, { integer: true, min: 1, optional: true });
-  checkOptimizer(training.optimizer, `${path}.optimizer`);
-  checkSchedule(training.schedule, `${path}.schedule`);
+function checkTraining(context: Context, value: unknown, path: string): void {
+  if (skipped(context, value)) return;
+  const training = checkObject(context, value, path);
+  checkKeys(context, training, SPEC_KEYS.training, path);
+  checkNumber(context, training.epochs, `${path}.epochs`, { integer: true, min: 1 });
+  checkNumber(context, training.batchSize, `${path}.batchSize`, { integer: true, min: 1 });
+  checkNumber(context, training.maxSteps, `${path}.maxSteps`, {
+    integer: true,
+    min: 1,
+    optional: true,
+  });
+  checkOptimizer(context, training.optimizer, `${path}.optimizer`);
+  checkSchedule(context, training.schedule, `${path}.schedule`);
 }
 
-function checkModel(value: unknown, path: string): void {
-  const model = checkObject(value, path);
-  checkKeys(model, SPEC_KEYS.model, path);
-  checkString(model.name, `${path}.name`);
-  checkObject(model.options, `${path}.options`);
+function checkModel(context: Context, value: unknown, path: string): void {
+  if (skipped(context, value)) return;
+  const model = checkObject(context, value, path);
+  checkKeys(context, model, SPEC_KEYS.model, path);
+  checkString(context, model.name, `${path}.name`);
+  if (!skipped(context, model.options)) checkObject(context, model.options, `${path}.options`);
 }
 
-function checkData(value: unknown): void {
-  const data = checkObject(value, 'data');
-  checkKeys(data, SPEC_KEYS.data, 'data');
-  checkString(data.kind, 'data.kind', ['mnist-embedded', 'cifar10', 'synthetic']);
-  if (data.dataDir !== undefined) checkString(data.dataDir, 'data.dataDir');
+function checkData(context: Context, value: unknown, path: string): void {
+  if (skipped(context, value)) return;
+  const data = checkObject(context, value, path);
+  checkKeys(context, data, SPEC_KEYS.data, path);
+  checkString(context, data.kind, `${path}.kind`, ['mnist-embedded', 'cifar10', 'synthetic']);
+  if (data.dataDir !== undefined) checkString(context, data.dataDir, `${path}.dataDir`);
   for (const key of ['trainSize', 'testSize', 'studentTrainSize', 'numClasses'] as const) {
-    checkNumber(data[key], `data.${key}`, { integer: true, min: 1, optional: true });
+    checkNumber(context, data[key], `${path}.${key}`, { integer: true, min: 1, optional: true });
   }
-  checkNumber(data.testFraction, 'data.testFraction', {
+  checkNumber(context, data.testFraction, `${path}.testFraction`, {
     min: 0,
     exclusiveMin: true,
     max: 0.99,
     optional: true,
   });
-  checkNumber(data.seed, 'data.seed', { integer: true, min: 0 });
-  checkBoolean(data.normalize, 'data.normalize');
+  checkNumber(context, data.seed, `${path}.seed`, { integer: true, min: 0 });
+  checkBoolean(context, data.normalize, `${path}.normalize`);
   if (data.shape !== undefined) {
     const shape = data.shape;
     if (
@@ -242,63 +321,93 @@ function checkData(value: unknown): void {
       shape.length !== 3 ||
       shape.some((d) => !Number.isInteger(d) || (d as number) < 1)
     ) {
-      fail('data.shape', '[height, width, channels], positive integers', shape);
+      fail(context, `${path}.shape`, '[height, width, channels], positive integers', shape);
     }
   }
   if (data.augment !== undefined && typeof data.augment !== 'boolean') {
-    const augment = checkObject(data.augment, 'data.augment');
-    checkKeys(augment, SPEC_KEYS.augment, 'data.augment');
-    checkNumber(augment.padding, 'data.augment.padding', { integer: true, min: 0 });
-    if (typeof augment.horizontalFlip !== 'boolean')
-      fail('data.augment.horizontalFlip', 'true or false', augment.horizontalFlip);
+    const augmentPath = `${path}.augment`;
+    const augment = checkObject(context, data.augment, augmentPath);
+    checkKeys(context, augment, SPEC_KEYS.augment, augmentPath);
+    checkNumber(context, augment.padding, `${augmentPath}.padding`, { integer: true, min: 0 });
+    if (!skipped(context, augment.horizontalFlip) && typeof augment.horizontalFlip !== 'boolean')
+      fail(context, `${augmentPath}.horizontalFlip`, 'true or false', augment.horizontalFlip);
   }
+}
+
+function checkLossWeights(context: Context, value: unknown, path: string): void {
+  if (value === undefined) return;
+  const weights = checkObject(context, value, path);
+  const lossNames = Object.keys(DEFAULT_LOSS_WEIGHTS);
+  for (const [loss, weight] of Object.entries(weights)) {
+    if (!lossNames.includes(loss)) {
+      const suggestion = closestName(loss, lossNames);
+      fail(
+        context,
+        `${path} key '${loss}'`,
+        `a loss name${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; valid: ${lossNames.join(', ')}`,
+        'an unknown loss',
+      );
+    }
+    checkNumber(context, weight, `${path}.${loss}`, { min: 0 });
+  }
+}
+
+function checkSeeds(context: Context, value: unknown, path: string): void {
+  if (skipped(context, value)) return;
+  if (!Array.isArray(value)) fail(context, path, 'a list of non-negative integers', value);
+  for (const seed of value) checkNumber(context, seed, path, { integer: true, min: 0 });
+}
+
+function checkComparisons(context: Context, value: unknown, path: string): void {
+  if (skipped(context, value)) return;
+  if (!Array.isArray(value)) fail(context, path, 'a list of { method, reference }', value);
+  value.forEach((pair, index) => {
+    const at = `${path}[${index}]`;
+    const comparison = checkObject(context, pair, at);
+    checkKeys(context, comparison, SPEC_KEYS.comparison, at);
+    checkString(context, comparison.method, `${at}.method`);
+    checkString(context, comparison.reference, `${at}.reference`);
+  });
 }
 
 /**
  * Checks the structure of a run spec as JSON: every key known (an unknown one is named with
  * the closest valid key), every value of the right type and range, loss weights keyed by loss
- * names. Runs before anything is trained.
+ * names. Runs before anything is trained. With `partial`, checks a spec that is merged over a
+ * preset afterwards (a `--config` file, a sweep's `config`): only the keys it holds.
+ *
+ * @example
+ * ```ts
+ * checkSpecStructure(sweep.config, { path: 'config', partial: true });
+ * // throws "geokd-bench: config.studentTraining.epochs must be an integer >= 1, received 0"
+ * ```
  *
  * @throws InvalidArgumentError naming the key path, what was expected and what was received.
  */
-export function checkSpecStructure(spec: unknown): void {
-  const top = checkObject(spec, 'spec');
-  checkKeys(top, SPEC_KEYS.top, '');
-  checkString(top.preset, 'preset');
-  checkData(top.data);
-  checkModel(top.teacher, 'teacher');
-  checkModel(top.student, 'student');
-  checkTraining(top.teacherTraining, 'teacherTraining');
-  checkTraining(top.studentTraining, 'studentTraining');
-  checkStringList(top.taps, 'taps');
-  checkStringList(top.methods, 'methods');
-  if (!Array.isArray(top.seeds)) fail('seeds', 'a list of non-negative integers', top.seeds);
-  for (const seed of top.seeds) checkNumber(seed, 'seeds', { integer: true, min: 0 });
-  if (!Array.isArray(top.primaryComparisons)) {
-    fail('primaryComparisons', 'a list of { method, reference }', top.primaryComparisons);
-  }
-  top.primaryComparisons.forEach((pair, index) => {
-    const comparison = checkObject(pair, `primaryComparisons[${index}]`);
-    checkKeys(comparison, SPEC_KEYS.comparison, `primaryComparisons[${index}]`);
-    checkString(comparison.method, `primaryComparisons[${index}].method`);
-    checkString(comparison.reference, `primaryComparisons[${index}].reference`);
-  });
-  if (top.lossWeights !== undefined) {
-    const weights = checkObject(top.lossWeights, 'lossWeights');
-    const lossNames = Object.keys(DEFAULT_LOSS_WEIGHTS);
-    for (const [loss, weight] of Object.entries(weights)) {
-      if (!lossNames.includes(loss)) {
-        const suggestion = closestName(loss, lossNames);
-        fail(
-          `lossWeights key '${loss}'`,
-          `a loss name${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; valid: ${lossNames.join(', ')}`,
-          'an unknown loss',
-        );
-      }
-      checkNumber(weight, `lossWeights.${loss}`, { min: 0 });
-    }
-  }
-  checkNumber(top.heatmapBatchSize, 'heatmapBatchSize', { integer: true, min: 1 });
+export function checkSpecStructure(
+  spec: unknown,
+  options: SpecStructureOptions = {},
+): asserts spec is Record<string, unknown> {
+  const context: Context = {
+    functionName: options.functionName ?? FN,
+    partial: options.partial ?? false,
+  };
+  const path = options.path ?? '';
+  const at = (key: string): string => join(path, key);
+  const top = checkObject(context, spec, path === '' ? 'spec' : path);
+  checkKeys(context, top, options.topKeys ?? SPEC_KEYS.top, path);
+  checkString(context, top.preset, at('preset'));
+  checkData(context, top.data, at('data'));
+  checkModel(context, top.teacher, at('teacher'));
+  checkModel(context, top.student, at('student'));
+  checkTraining(context, top.teacherTraining, at('teacherTraining'));
+  checkTraining(context, top.studentTraining, at('studentTraining'));
+  checkStringList(context, top.taps, at('taps'));
+  checkStringList(context, top.methods, at('methods'));
+  checkSeeds(context, top.seeds, at('seeds'));
+  checkComparisons(context, top.primaryComparisons, at('primaryComparisons'));
+  checkLossWeights(context, top.lossWeights, at('lossWeights'));
+  checkNumber(context, top.heatmapBatchSize, at('heatmapBatchSize'), { integer: true, min: 1 });
   if (top.backend !== undefined)
-    checkString(top.backend, 'backend', ['wasm', 'cpu', 'tensorflow', 'webgpu']);
+    checkString(context, top.backend, at('backend'), ['wasm', 'cpu', 'tensorflow', 'webgpu']);
 }

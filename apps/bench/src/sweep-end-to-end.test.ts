@@ -121,18 +121,21 @@ afterAll(() => {
 });
 
 describe('geokd-bench sweep --workers (local processes)', () => {
+  /** The sweep on 2 local workers, writing to `out`. */
+  const localSweep = (out: string) => [
+    'sweep',
+    specFile,
+    '--workers',
+    '2',
+    '--out',
+    out,
+    '--cache-dir',
+    cacheDir,
+  ];
+
   it('runs 12 jobs on 2 workers, equals the single-process table, never re-runs a finished job', async () => {
     const out = path.join(scratch, 'local');
-    const first = await runCli([
-      'sweep',
-      specFile,
-      '--workers',
-      '2',
-      '--out',
-      out,
-      '--cache-dir',
-      cacheDir,
-    ]);
+    const first = await runCli(localSweep(out));
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('12 jobs in 1 variant(s), 0 already finished, 12 to run');
     expect(first.stderr).toMatch(/sweep: 12\/12 done, 0 running, 0 failed/);
@@ -172,6 +175,80 @@ describe('geokd-bench sweep --workers (local processes)', () => {
     expect(only.code, only.stderr).toBe(0);
     expect(only.stdout).toContain('11 already finished, 1 to run');
     expect(numbers(readResults(out))).toEqual(numbers(reference));
+  }, 300_000);
+
+  it('a local worker killed with SIGKILL mid-job: its job resumes from its checkpoint on another, every job finishes once, same table', async () => {
+    const out = path.join(scratch, 'local-kill');
+    const checkpoints = path.join(out, 'checkpoints');
+    const coordinator = startCli(localSweep(out));
+    let stderr = '';
+    coordinator.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    let killed: { pid: number; jobId: string; epoch: number } | undefined;
+    // Kill the first worker seen between two epochs of a job (a checkpoint exists): the
+    // progress lines name each worker's pid and the job it runs; the job's checkpoint
+    // folder says how many epochs it has completed.
+    await waitFor(
+      'a local job in the middle of its epochs',
+      () => {
+        const lines = stderr.split('\n').filter((line) => line.startsWith('sweep: '));
+        const last = lines.at(-1) ?? '';
+        for (const match of last.matchAll(/local-\d+\[pid (\d+)\]: [^|]*running [^|]*\((\w+)\)/g)) {
+          const [, pid, jobId] = match as unknown as [string, string, string];
+          const manifest = path.join(checkpoints, jobId, 'checkpoint', 'manifest.json');
+          if (!fs.existsSync(manifest)) continue;
+          let epoch: number;
+          try {
+            epoch = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { epoch: number }).epoch;
+          } catch {
+            continue; // removed as the job finished
+          }
+          if (epoch < 1 || epoch >= 3) continue;
+          process.kill(Number(pid), 'SIGKILL');
+          killed = { pid: Number(pid), jobId, epoch };
+          return true;
+        }
+        return false;
+      },
+      180_000,
+    ).catch((error: unknown) => {
+      coordinator.child.kill('SIGTERM');
+      throw error;
+    });
+    const finished = await coordinator.done;
+    expect(finished.code, finished.stderr + finished.stdout).toBe(0);
+    // The coordinator saw the worker die and handed its job on.
+    expect(finished.stdout).toMatch(
+      new RegExp(
+        `\\(${killed!.jobId}\\): worker local-\\d+\\[pid ${killed!.pid}\\] exited \\(SIGKILL\\) while running it[^\\n]*; retrying`,
+      ),
+    );
+    // Every job finished exactly once: 12 done messages in all (a job finished twice would
+    // count 13), one stored result per job, none failed.
+    const last = finished.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('sweep: '))
+      .at(-1)!;
+    expect(last).toMatch(/^sweep: 12\/12 done, 0 running, 0 failed/);
+    const perWorker = [...last.matchAll(/local-\d+\[pid \d+\]: (\d+) done/g)].map((match) =>
+      Number(match[1]),
+    );
+    expect(perWorker.reduce((sum, count) => sum + count, 0)).toBe(12);
+    expect(
+      fs.readdirSync(path.join(out, 'jobs')).filter((name) => name.endsWith('.json')),
+    ).toHaveLength(12);
+    // The killed job was finished by another worker, resumed from the killed worker's last
+    // checkpoint (not restarted): it ran only the epochs after that checkpoint.
+    const record = JSON.parse(
+      fs.readFileSync(path.join(out, 'jobs', `${killed!.jobId}.json`), 'utf8'),
+    ) as JobRecord;
+    expect(record.worker).not.toBe(`local[pid ${killed!.pid}]`);
+    expect(record.resumedEpochs).toBeGreaterThanOrEqual(killed!.epoch);
+    expect(fs.existsSync(path.join(checkpoints, killed!.jobId))).toBe(false);
+    // Same numbers and table as the uninterrupted single-process run.
+    expect(numbers(readResults(out))).toEqual(numbers(reference));
+    expect(tableNumbers(out)).toEqual(tableNumbers(referenceDir));
   }, 300_000);
 });
 

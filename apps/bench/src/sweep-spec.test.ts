@@ -31,6 +31,7 @@ const validExamples: unknown[] = [
     },
     grid: { lossOptions: { gkd: { k: [4, 8] } } },
   },
+  { preset: 'quick', config: { data: { testFraction: 0.1, studentTrainSize: 50 } } },
 ];
 
 const invalidExamples: [unknown, RegExp][] = [
@@ -45,10 +46,27 @@ const invalidExamples: [unknown, RegExp][] = [
   [{ preset: 'quick', grid: { lossWeights: { gkd: [-1] } } }, /grid\.lossWeights\.gkd\[0\].*>= 0/],
   [{ preset: 'quick', grid: { lossWeights: { gdk: [1] } } }, /Did you mean 'gkd'/],
   [{ preset: 'quick', grid: { lossWieghts: {} } }, /Did you mean 'lossWeights'/],
-  [{ preset: 'quick', config: { studentTraining: { epoch: 2 } } }, /Did you mean 'epochs'/],
-  [{ preset: 'quick', config: { studentTraining: { epochs: 0 } } }, /epochs/],
-  [{ preset: 'quick', config: { heatmapBatchSize: 'ten' } }, /heatmapBatchSize/],
-  [{ preset: 'quick', config: { taps: 'hidden1' } }, /config\.taps/],
+  [
+    { preset: 'quick', config: { studentTraining: { epoch: 2 } } },
+    /spec key 'config\.studentTraining\.epoch' must be a known key \(did you mean 'epochs'\?\)/,
+  ],
+  [
+    { preset: 'quick', config: { studentTraining: { epochs: 0 } } },
+    /config\.studentTraining\.epochs must be an integer >= 1, received 0/,
+  ],
+  [
+    { preset: 'quick', config: { heatmapBatchSize: 'ten' } },
+    /config\.heatmapBatchSize must be an integer >= 1, received 'ten'/,
+  ],
+  [{ preset: 'quick', config: { taps: 'hidden1' } }, /config\.taps must be a list of strings/],
+  [
+    { preset: 'quick', config: { lossWeights: { gdk: 5 } } },
+    /config\.lossWeights key 'gdk' must be a loss name \(did you mean 'gkd'\?\)/,
+  ],
+  [{ preset: 'quick', config: { lossWeights: { gkd: -1 } } }, /config\.lossWeights\.gkd.*>= 0/],
+  [{ preset: 'quick', config: { data: { tranSize: 10 } } }, /config\.data\.tranSize.*trainSize/],
+  [{ preset: 'quick', config: { seeds: [1] } }, /spec key 'config\.seeds' must be a known key/],
+  [{ preset: 'quick', config: [] }, /config must be a JSON object/],
   [{ preset: 'quick', name: 3 }, /name/],
 ];
 
@@ -66,6 +84,34 @@ describe('validateSweepSpec', () => {
     expect(sweep.base.studentTraining.epochs).toBe(1);
     expect(sweep.base.studentTraining.batchSize).toBe(32);
     expect(sweep.grid).toEqual({ lossWeights: {}, lossOptions: {} });
+  });
+
+  it('checks the values the config sets, at their config path, before merging', () => {
+    expect(() =>
+      validateSweepSpec({
+        preset: 'quick',
+        config: { studentTraining: { optimizer: { momentum: 'high' } } },
+      }),
+    ).toThrow(
+      "geokd-bench sweep: config.studentTraining.optimizer.momentum must be a finite number >= 0 and <= 1, received 'high'",
+    );
+  });
+
+  it('merges the config as --config does: an optimiser of another type replaces the whole', () => {
+    const sweep = validateSweepSpec({
+      preset: 'paper-cifar10',
+      config: {
+        data: { kind: 'synthetic', shape: [32, 32, 3], numClasses: 10 },
+        studentTraining: { optimizer: { type: 'adam', learningRate: 0.005 } },
+        teacherTraining: { optimizer: { learningRate: 0.05 } },
+      },
+    });
+    expect(sweep.base.studentTraining.optimizer).toEqual({ type: 'adam', learningRate: 0.005 });
+    expect(sweep.base.teacherTraining.optimizer).toMatchObject({
+      type: 'sgd',
+      learningRate: 0.05,
+      momentum: 0.9,
+    });
   });
 
   it.each(invalidExamples)('rejects %j with a clear error', (example, message) => {

@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import type { BenchSpec } from './bench-spec';
 import { getPreset } from './presets';
 import { DEFAULT_LOSS_WEIGHTS } from './registry';
-import { mergeDeep, validateSpec } from './resolve-spec';
+import { mergeSpec, validateSpec } from './resolve-spec';
+import { checkSpecStructure, SPEC_KEYS } from './spec-schema';
 
 /** Grids of a sweep beyond methods and seeds: every combination is one variant. */
 export interface SweepGrid {
@@ -27,37 +28,9 @@ export interface SweepSpec {
 const FN = 'geokd-bench sweep';
 const TOP_KEYS = ['$schema', 'name', 'preset', 'config', 'methods', 'seeds', 'grid'];
 const GRID_KEYS = ['lossWeights', 'lossOptions'];
-const CONFIG_KEYS = [
-  'data',
-  'teacher',
-  'student',
-  'teacherTraining',
-  'studentTraining',
-  'taps',
-  'lossWeights',
-  'heatmapBatchSize',
-  'backend',
-];
-const DATA_KEYS = [
-  'kind',
-  'dataDir',
-  'shape',
-  'numClasses',
-  'trainSize',
-  'testSize',
-  'augment',
-  'normalize',
-  'seed',
-];
-const MODEL_KEYS = ['name', 'options'];
-const TRAINING_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'maxSteps'];
-const NESTED_KEYS: Record<string, string[]> = {
-  data: DATA_KEYS,
-  teacher: MODEL_KEYS,
-  student: MODEL_KEYS,
-  teacherTraining: TRAINING_KEYS,
-  studentTraining: TRAINING_KEYS,
-};
+/** The run-spec keys a sweep sets at its own top level (`preset`, `methods`, `seeds`), not in `config`. */
+const SWEEP_LEVEL_KEYS: readonly string[] = ['preset', 'methods', 'seeds', 'primaryComparisons'];
+const CONFIG_KEYS = SPEC_KEYS.top.filter((key) => !SWEEP_LEVEL_KEYS.includes(key));
 
 type PlainObject = Record<string, unknown>;
 
@@ -173,30 +146,13 @@ export function validateSweepSpec(raw: unknown): SweepSpec {
   }
   let base = getPreset(object.preset);
   if (object.config !== undefined) {
-    const config = objectAt(object.config, 'config');
-    checkKeys(config, CONFIG_KEYS, 'config');
-    for (const [key, valid] of Object.entries(NESTED_KEYS)) {
-      if (config[key] !== undefined)
-        checkKeys(objectAt(config[key], `config.${key}`), valid, `config.${key}`);
-    }
-    if (config.taps !== undefined) {
-      const taps = Array.isArray(config.taps)
-        ? config.taps
-        : fail('config.taps', 'an array of tap names', config.taps);
-      if (!taps.every((tap) => typeof tap === 'string'))
-        fail('config.taps', 'tap names (strings)', taps);
-    }
-    if (config.lossWeights !== undefined) {
-      for (const [loss, weight] of Object.entries(
-        objectAt(config.lossWeights, 'config.lossWeights'),
-      )) {
-        checkLossName(loss, 'config.lossWeights');
-        if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
-          fail(`config.lossWeights.${loss}`, 'a finite number >= 0', weight);
-        }
-      }
-    }
-    base = mergeDeep(base, config);
+    checkSpecStructure(object.config, {
+      functionName: FN,
+      path: 'config',
+      partial: true,
+      topKeys: CONFIG_KEYS,
+    });
+    base = mergeSpec(base, object.config);
   }
   if (object.methods !== undefined) {
     const methods = nonEmptyArray(object.methods, 'methods');

@@ -100,6 +100,34 @@ describe('the built documentation site', () => {
     await page.close();
   });
 
+  it('has an API page for the Node entry @geokd/trainer/node, linked from the trainer docs', async () => {
+    const errors: string[] = [];
+    const page = await openPage(errors);
+    const response = await page.goto(`${server.url}/api/@geokd/trainer/node/`, {
+      waitUntil: 'networkidle',
+    });
+    expect(response?.status(), 'the @geokd/trainer/node API page exists').toBe(200);
+    await expect(page.locator('.VPContent h1').first().textContent()).resolves.toContain(
+      '@geokd/trainer/node',
+    );
+    const text = await page.locator('.VPContent').textContent();
+    for (const name of ['fileCheckpointStore', 'readMetricsLog', 'createConsoleReporter']) {
+      expect(text).toContain(name);
+    }
+    const store = await page.goto(
+      `${server.url}/api/@geokd/trainer/interfaces/TrainingCheckpointStore.html`,
+      { waitUntil: 'networkidle' },
+    );
+    expect(store?.status()).toBe(200);
+    await expect(
+      page
+        .locator('.VPContent a[href*="/api/@geokd/trainer/node/variables/fileCheckpointStore"]')
+        .count(),
+    ).resolves.toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('renders the results page from the bench results, or says none are recorded', async () => {
     const errors: string[] = [];
     const page = await openPage(errors);

@@ -1,5 +1,11 @@
-// The Node-only entry of @geokd/trainer ('@geokd/trainer/node'): everything that touches the file
-// system or a terminal. The main entry stays browser-safe.
+/**
+ * The Node-only entry of `@geokd/trainer` (`import { fileCheckpointStore } from
+ * '@geokd/trainer/node'`): everything that touches the file system or a terminal, the file
+ * checkpoint store (with resume), the checkpoint reader and writer, the metrics log reader and
+ * the console progress reporter. The main entry stays browser-safe.
+ *
+ * @packageDocumentation
+ */
 export {
   CHECKPOINT_FOLDER,
   type CheckpointContents,

@@ -21,7 +21,7 @@ export interface FilterGradientPlan {
   reduceSize: number;
   /** Chunks of the reduction axis, each summed by its own workgroups (1: no second pass). */
   chunks: number;
-  /** Tiles of {@link TILE} reduction steps per chunk. */
+  /** Tiles of 16 reduction steps (the side of the output tile) per chunk. */
   stepsPerChunk: number;
 }
 
