@@ -7,12 +7,13 @@ import {
   graphPower,
   knnMask,
   type SimilarityGraphOptions,
+  shouldCheckValues,
   similarityGraph,
   type ValueCheckOptions,
 } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeatures, assertSameBatch, propagateNonFinite } from './validation';
+import { assertFeatures, assertSameBatch } from './validation';
 import type { DistillationLoss } from './distillation-loss';
 import { assertTapCounts } from './define-distillation-loss';
 
@@ -146,9 +147,13 @@ export function gkdLoss(
       const graphOptions = { ...options.graph, checkFinite: false };
       const teacherGraph = stopGradient(similarityGraph(teacherFeatures[layer]!, graphOptions));
       let mask: tf.Tensor2D | undefined = classMatrix;
-      if (k !== undefined) {
+      // k >= B keeps every edge: the all-ones mask would change nothing but cost two products
+      // (knnMask still runs when value checks are on, to check the teacher graph's values).
+      if (k !== undefined && (k < batch || shouldCheckValues())) {
         const neighbours = knnMask(teacherGraph as tf.Tensor2D, k);
-        mask = mask === undefined ? neighbours : (tf.mul(mask, neighbours) as tf.Tensor2D);
+        if (k < batch) {
+          mask = mask === undefined ? neighbours : (tf.mul(mask, neighbours) as tf.Tensor2D);
+        }
       }
       const maskedTeacher = (
         mask === undefined ? teacherGraph : tf.mul(teacherGraph, mask)
@@ -161,8 +166,9 @@ export function gkdLoss(
       const studentPower = power === 1 ? studentGraph : graphPower(studentGraph, power);
       return tf.sum(tf.squaredDifference(teacherPower, studentPower));
     });
-    const loss = tf.div(tf.addN(perLayer), perLayer.length);
-    return propagateNonFinite(loss, ...studentFeatures, ...teacherFeatures);
+    // No propagateNonFinite: similarityGraph already makes every entry of a graph NaN when its
+    // features hold NaN/Inf (Σ x·0 added on the forward pass), so the loss is NaN then too.
+    return tf.div(perLayer.length === 1 ? perLayer[0]! : tf.addN(perLayer), perLayer.length);
   });
 }
 
