@@ -150,6 +150,42 @@ describe.each(BACKENDS)('gkdLoss on %s', (backend) => {
     }
   });
 
+  it('has the reference gradient with three layers, a class mask and k (finite differences)', () => {
+    const labels = [0, 1, 0, 2, 1, 0];
+    const others: [Matrix, Matrix][] = [
+      [nonNegativeStudent, nonNegativeTeacher],
+      [seededMatrix(6, 3, 7), seededMatrix(6, 4, 8)],
+    ];
+    for (const mode of ['intra', 'inter'] as const) {
+      const labelTensor = tf.tensor1d(labels, 'int32');
+      const fixed = others.map(([s, t]) => [tf.tensor2d(s), tf.tensor2d(t)] as const);
+      const teacherTensor = tf.tensor2d(teacher);
+      const studentTensor = tf.tensor2d(student);
+      const options = { k: 4, classes: { labels: labelTensor, mode } };
+      const gradient = gradientOf(
+        (x) =>
+          gkdLoss(
+            [x, ...fixed.map(([s]) => s)],
+            [teacherTensor, ...fixed.map(([, t]) => t)],
+            options,
+          ),
+        studentTensor,
+      );
+      const expected = finiteDifferenceGradient(
+        (x) =>
+          gkdReference([x, ...others.map(([s]) => s)], [teacher, ...others.map(([, t]) => t)], {
+            k: 4,
+            labels,
+            mode,
+          }),
+        student,
+      ).flat();
+      tf.dispose([labelTensor, teacherTensor, studentTensor, ...fixed.flat()]);
+      expect(expected.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+      expectClose(gradient, expected, 2e-3);
+    }
+  });
+
   it('sends no gradient to the teacher', () => {
     const teacherTensor = tf.tensor2d(teacher);
     const gradient = gradientOf((x) => gkdLoss([tf.tensor2d(student)], [x]), teacherTensor);
@@ -238,11 +274,12 @@ describe('gkdLoss kernel dispatches', () => {
     tf.randomNormal([8, 8 * channels], 0, 1, 'float32', seed + 2),
   ];
 
-  it('dispatches at most 140 kernels forward and 210 forward + backward for three taps', async () => {
+  it('dispatches at most 140 kernels forward and 204 forward + backward for three taps', async () => {
     // Before the analytic cosine-graph gradient (B = 128, the same three taps):
     // default options: forward 200, forward + backward 381;
     // gkd-dense (k = B, power 1): forward 206, forward + backward 390.
-    // After: 140 and 210 for both (k >= B builds no mask; no second NaN propagation).
+    // After: 140 and 204 for both (analytic cosine-graph and squared-distance gradients;
+    // k >= B builds no mask; no second NaN propagation).
     const students = taps(1, 1);
     const teachers = taps(2, 10);
     for (const options of [{}, { k: 8, power: 1 }]) {
@@ -254,7 +291,7 @@ describe('gkdLoss kernel dispatches', () => {
         return [value, ...grads];
       });
       expect(forward).toBeLessThanOrEqual(140);
-      expect(both).toBeLessThanOrEqual(210);
+      expect(both).toBeLessThanOrEqual(204);
     }
     tf.dispose([...students, ...teachers]);
   });
