@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
+import { COSINE_NORM_EPSILON, cosineGraphUnchecked } from './cosine-graph';
 import { flattenUnchecked } from './flatten-features';
 import { constantOf, gramProduct, maxAbsScale } from './gram-matrix';
 import {
@@ -7,7 +8,7 @@ import {
   assertNormalization,
   normalizeUnchecked,
 } from './normalize-adjacency';
-import { diagonalOf, offDiagonalOnes, squaredDistancesFromGram } from './pairwise-distances';
+import { offDiagonalOnes, squaredDistancesFromGram } from './pairwise-distances';
 import {
   assertFinite,
   assertFloat32,
@@ -29,7 +30,7 @@ export const SIMILARITY_KERNELS: readonly SimilarityKernel[] = ['cosine', 'dot',
  * largest absolute value (so only an all-zero row, or a zero-width one, falls below it: it has
  * similarity 0 to everything).
  */
-export const COSINE_EPSILON = 1e-12;
+export const COSINE_EPSILON = COSINE_NORM_EPSILON;
 
 /** Options of {@link similarityGraph}. */
 export interface SimilarityGraphOptions extends ValueCheckOptions {
@@ -97,7 +98,9 @@ export interface SimilarityGraphOptions extends ValueCheckOptions {
  * non-finite input gives an all-NaN graph (never a silently finite one).
  *
  * The defaults (cosine, no self-loops, symmetric normalisation) are the graph of GKD.
- * Differentiable with respect to `features`; runs inside `tf.tidy` and leaks nothing.
+ * Differentiable with respect to `features`; the cosine graph's gradient is analytic (one
+ * custom gradient for the whole graph, mask and normalisation included: few kernels per
+ * step, which is what costs on WebGPU). Runs inside `tf.tidy` and leaks nothing.
  *
  * @param features - `[B, ...]` float32 features (rank >= 2), e.g. `[B, D]` vectors or
  *   `[B, H, W, C]` feature maps.
@@ -167,37 +170,33 @@ export function similarityGraph(
     // Every quantity below is computed on rescaled features (values in [-1, 1]) so that no
     // square or product overflows or underflows; the scales are constants to tf.grad, which is
     // exact because each rescaled quantity is invariant to them or is multiplied back.
-    let adjacency: tf.Tensor2D;
-    let scale: tf.Tensor | undefined;
     if (kernel === 'cosine') {
-      // Cosine is invariant to each row's scale: rescale rows one by one, so that a row far
-      // smaller than the others is not lost. x̂_i · x̂_j = G_ij / (n_i n_j), n_i = max(‖x_i‖, ε):
-      // only an all-zero row has a norm below ε (a rescaled non-zero row has norm >= 1).
-      const gram = gramProduct(tf.div(x, maxAbsScale(x, 1)) as tf.Tensor2D);
-      const inverseNorms = tf.rsqrt(tf.maximum(diagonalOf(gram), COSINE_EPSILON * COSINE_EPSILON));
-      adjacency = tf.mul(
-        tf.mul(gram, tf.reshape(inverseNorms, [-1, 1])),
-        tf.reshape(inverseNorms, [1, -1]),
-      ) as tf.Tensor2D;
-    } else {
-      scale = maxAbsScale(x);
-      // One [B, D] pass (the gram matrix) serves both kernels: squared norms are its diagonal,
-      // so no [B, D] elementwise op runs forward or backward besides the matMuls.
-      const gram = gramProduct(tf.div(x, scale) as tf.Tensor2D);
-      if (kernel === 'dot') {
-        // (X/s)(X/s)ᵀ = XXᵀ / s²: degree normalisation is invariant to s², and 'none' multiplies
-        // it back at the very end (after every mask, so an overflowing entry is +-Inf, not NaN).
-        adjacency = gram;
-      } else {
-        adjacency = gaussianOfScaled(squaredDistancesFromGram(gram), scale, sigma, batch);
-      }
+      // Cosine is invariant to each row's scale: rows are rescaled one by one (so that a row
+      // far smaller than the others is not lost), and the whole graph, self-loops,
+      // normalisation and mask included, has an analytic gradient (few kernels per step).
+      return cosineGraphUnchecked(x, {
+        selfLoops: options.selfLoops ?? false,
+        normalization,
+        mask: mask === undefined ? undefined : (tf.cast(mask, 'float32') as tf.Tensor2D),
+        propagateNonFinite: tensor.size > 0,
+      });
     }
+    const scale = maxAbsScale(x);
+    // One [B, D] pass (the gram matrix) serves both kernels: squared norms are its diagonal,
+    // so no [B, D] elementwise op runs forward or backward besides the matMuls.
+    const gram = gramProduct(tf.div(x, scale) as tf.Tensor2D);
+    // dot: (X/s)(X/s)ᵀ = XXᵀ / s²: degree normalisation is invariant to s², and 'none' multiplies
+    // it back at the very end (after every mask, so an overflowing entry is +-Inf, not NaN).
+    let adjacency =
+      kernel === 'dot'
+        ? gram
+        : gaussianOfScaled(squaredDistancesFromGram(gram), scale, sigma, batch);
     if (!(options.selfLoops ?? false)) {
       adjacency = tf.mul(adjacency, offDiagonalOnes(batch));
     }
     let graph = normalizeUnchecked(adjacency, normalization);
     if (mask !== undefined) graph = tf.mul(graph, tf.cast(mask, 'float32'));
-    if (kernel === 'dot' && normalization === 'none' && scale !== undefined) {
+    if (kernel === 'dot' && normalization === 'none') {
       graph = tf.mul(tf.mul(graph, scale), scale) as tf.Tensor2D;
     }
     // Σ x·0 is 0 for finite features and NaN otherwise: without value checks a NaN/Inf input

@@ -150,6 +150,42 @@ describe.each(BACKENDS)('gkdLoss on %s', (backend) => {
     }
   });
 
+  it('has the reference gradient with three layers, a class mask and k (finite differences)', () => {
+    const labels = [0, 1, 0, 2, 1, 0];
+    const others: [Matrix, Matrix][] = [
+      [nonNegativeStudent, nonNegativeTeacher],
+      [seededMatrix(6, 3, 7), seededMatrix(6, 4, 8)],
+    ];
+    for (const mode of ['intra', 'inter'] as const) {
+      const labelTensor = tf.tensor1d(labels, 'int32');
+      const fixed = others.map(([s, t]) => [tf.tensor2d(s), tf.tensor2d(t)] as const);
+      const teacherTensor = tf.tensor2d(teacher);
+      const studentTensor = tf.tensor2d(student);
+      const options = { k: 4, classes: { labels: labelTensor, mode } };
+      const gradient = gradientOf(
+        (x) =>
+          gkdLoss(
+            [x, ...fixed.map(([s]) => s)],
+            [teacherTensor, ...fixed.map(([, t]) => t)],
+            options,
+          ),
+        studentTensor,
+      );
+      const expected = finiteDifferenceGradient(
+        (x) =>
+          gkdReference([x, ...others.map(([s]) => s)], [teacher, ...others.map(([, t]) => t)], {
+            k: 4,
+            labels,
+            mode,
+          }),
+        student,
+      ).flat();
+      tf.dispose([labelTensor, teacherTensor, studentTensor, ...fixed.flat()]);
+      expect(expected.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+      expectClose(gradient, expected, 2e-3);
+    }
+  });
+
   it('sends no gradient to the teacher', () => {
     const teacherTensor = tf.tensor2d(teacher);
     const gradient = gradientOf((x) => gkdLoss([tf.tensor2d(student)], [x]), teacherTensor);
@@ -200,5 +236,63 @@ describe.each(BACKENDS)('gkdLoss on %s', (backend) => {
     const t = tf.tensor2d(teacher);
     expectNoLeak(() => gkdLoss([s], [t], { k: 3, power: 2 }).dispose());
     tf.dispose([s, t]);
+  });
+});
+
+describe('gkdLoss kernel dispatches', () => {
+  useBackend('cpu');
+
+  /**
+   * Kernels that launch GPU work on webgpu, run by `body` (tf.profile on cpu; deterministic):
+   * every kernel except Identity and Reshape (no dispatch on webgpu), the 'unnamed scope'
+   * entries that customGrad records around the kernels it runs, and same-dtype Casts.
+   */
+  async function dispatchingKernels(body: () => tf.Tensor | tf.Tensor[]): Promise<number> {
+    const engine = tf.engine();
+    const runKernel = engine.runKernel;
+    let sameDtypeCasts = 0;
+    engine.runKernel = function (this: typeof engine, ...args: Parameters<typeof runKernel>) {
+      const [name, inputs, attrs] = args;
+      if (name === 'Cast' && (inputs as { x?: tf.Tensor }).x?.dtype === attrs?.dtype) {
+        sameDtypeCasts++;
+      }
+      return runKernel.apply(this, args);
+    } as typeof runKernel;
+    try {
+      const info = await tf.profile(body);
+      const free = ['Identity', 'Reshape', 'unnamed scope'];
+      return info.kernels.filter((k) => !free.includes(k.name)).length - sameDtypeCasts;
+    } finally {
+      engine.runKernel = runKernel;
+    }
+  }
+
+  // The bench's three taps (B = 8 here: the count does not depend on the sizes).
+  const taps = (channels: number, seed: number) => [
+    tf.randomNormal([8, 4, 4, 2 * channels], 0, 1, 'float32', seed),
+    tf.randomNormal([8, 2, 2, 4 * channels], 0, 1, 'float32', seed + 1),
+    tf.randomNormal([8, 8 * channels], 0, 1, 'float32', seed + 2),
+  ];
+
+  it('dispatches at most 140 kernels forward and 204 forward + backward for three taps', async () => {
+    // Before the analytic cosine-graph gradient (B = 128, the same three taps):
+    // default options: forward 200, forward + backward 381;
+    // gkd-dense (k = B, power 1): forward 206, forward + backward 390.
+    // After: 140 and 204 for both (analytic cosine-graph and squared-distance gradients;
+    // k >= B builds no mask; no second NaN propagation).
+    const students = taps(1, 1);
+    const teachers = taps(2, 10);
+    for (const options of [{}, { k: 8, power: 1 }]) {
+      const forward = await dispatchingKernels(() => gkdLoss(students, teachers, options));
+      const both = await dispatchingKernels(() => {
+        const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) =>
+          gkdLoss(xs, teachers, options),
+        )(students);
+        return [value, ...grads];
+      });
+      expect(forward).toBeLessThanOrEqual(140);
+      expect(both).toBeLessThanOrEqual(204);
+    }
+    tf.dispose([...students, ...teachers]);
   });
 });

@@ -7,12 +7,13 @@ import {
   graphPower,
   knnMask,
   type SimilarityGraphOptions,
+  shouldCheckValues,
   similarityGraph,
   type ValueCheckOptions,
 } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient';
-import { assertFeatures, assertSameBatch, propagateNonFinite } from './validation';
+import { assertFeatures, assertSameBatch } from './validation';
 import type { DistillationLoss } from './distillation-loss';
 import { assertTapCounts } from './define-distillation-loss';
 
@@ -146,9 +147,13 @@ export function gkdLoss(
       const graphOptions = { ...options.graph, checkFinite: false };
       const teacherGraph = stopGradient(similarityGraph(teacherFeatures[layer]!, graphOptions));
       let mask: tf.Tensor2D | undefined = classMatrix;
-      if (k !== undefined) {
+      // k >= B keeps every edge: the all-ones mask would change nothing but cost two products
+      // (knnMask still runs when value checks are on, to check the teacher graph's values).
+      if (k !== undefined && (k < batch || shouldCheckValues())) {
         const neighbours = knnMask(teacherGraph as tf.Tensor2D, k);
-        mask = mask === undefined ? neighbours : (tf.mul(mask, neighbours) as tf.Tensor2D);
+        if (k < batch) {
+          mask = mask === undefined ? neighbours : (tf.mul(mask, neighbours) as tf.Tensor2D);
+        }
       }
       const maskedTeacher = (
         mask === undefined ? teacherGraph : tf.mul(teacherGraph, mask)
@@ -159,11 +164,47 @@ export function gkdLoss(
       );
       const teacherPower = power === 1 ? maskedTeacher : graphPower(maskedTeacher, power);
       const studentPower = power === 1 ? studentGraph : graphPower(studentGraph, power);
-      return tf.sum(tf.squaredDifference(teacherPower, studentPower));
+      return { teacher: teacherPower, student: studentPower };
     });
-    const loss = tf.div(tf.addN(perLayer), perLayer.length);
-    return propagateNonFinite(loss, ...studentFeatures, ...teacherFeatures);
+    // No propagateNonFinite: similarityGraph already makes every entry of a graph NaN when its
+    // features hold NaN/Inf (Σ x·0 added on the forward pass), so the loss is NaN then too.
+    return meanSquaredDistance(
+      perLayer.map((layer) => layer.student),
+      perLayer.map((layer) => layer.teacher),
+    );
   });
+}
+
+/**
+ * `(1/L) Σ_ℓ Σ_ij (S_ℓ − T_ℓ)²_ij` over L pairs of graphs, differentiated with respect to the
+ * student graphs only: `∂/∂S_ℓ = (2/L) (S_ℓ − T_ℓ)`, one scalar and two `[B, B]` kernels per
+ * layer (autodiff of squaredDifference, sum, addN and the division takes twice as many).
+ */
+function meanSquaredDistance(students: tf.Tensor2D[], teachers: tf.Tensor2D[]): tf.Scalar {
+  const layers = students.length;
+  // The teacher graphs are inputs too (with a zero gradient, uploaded, not computed), so that
+  // differentiating with respect to the teacher's features gives zeros, not an error.
+  const mean = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[2 * layers] as tf.GradSaveFunc;
+    const graphs = args.slice(0, 2 * layers) as tf.Tensor2D[];
+    save(graphs);
+    const sums = graphs
+      .slice(0, layers)
+      .map((graph, layer) => tf.sum(tf.squaredDifference(graph, graphs[layers + layer]!)));
+    return {
+      value: tf.div(layers === 1 ? sums[0]! : tf.addN(sums), layers) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const factor = tf.mul(dy as tf.Tensor, 2 / layers);
+        return [
+          ...saved
+            .slice(0, layers)
+            .map((graph, layer) => tf.mul(tf.sub(graph, saved[layers + layer]!), factor)),
+          ...saved.slice(layers).map((graph) => tf.zeros(graph.shape)),
+        ];
+      },
+    };
+  });
+  return mean(...students, ...teachers) as tf.Scalar;
 }
 
 /** Options of the `gkd` registry entry: {@link GkdLossOptions}, with the labels from the context. */
