@@ -11,6 +11,10 @@ export { meanConfig, sumConfig } from './kernels/leading-axes-reduction';
 export { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 export { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
 export { castConfig, identityConfig } from './kernels/zero-copy-identity';
+export {
+  countDispatchingKernels,
+  type DispatchingKernelCount,
+} from './count-dispatching-kernels';
 export { registerWasmTrainingKernels } from './register-wasm-training-kernels';
 export { canUseWasmThreads, createThreadedWasmBackend, MAX_WASM_THREADS } from './threaded-wasm';
 export {
