@@ -49,14 +49,14 @@ export class ParameterLayout {
   }
 
   /**
-   * A flat vector holding `valueOf(i)` at every element of parameter `i`: per-element
+   * A flat vector holding `valueAt(i)` at every element of parameter `i`: per-element
    * coefficients such as a weight-decay mask (`'bool'`: non-zero is true). Built on the host
    * and uploaded, no kernel.
    */
-  fill(valueOf: (index: number) => number, dtype: 'float32' | 'bool' = 'float32'): tf.Tensor1D {
+  fill(valueAt: (index: number) => number, dtype: 'float32' | 'bool' = 'float32'): tf.Tensor1D {
     const values = dtype === 'bool' ? new Uint8Array(this.size) : new Float32Array(this.size);
     this.spans.forEach((span, index) => {
-      values.fill(valueOf(index), span.offset, span.offset + span.size);
+      values.fill(valueAt(index), span.offset, span.offset + span.size);
     });
     return tf.tensor1d(values, dtype);
   }
