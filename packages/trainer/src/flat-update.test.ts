@@ -265,7 +265,7 @@ describe.each(['cpu', 'wasm'])('the flat optimiser update on %s', (backend) => {
     sgd.dispose();
     restarted.dispose();
     // Each optimiser freed its flat slot, its decay mask and the slots it handed out.
-    expect(tf.memory().numTensors).toBe(tensors - 2 * (1 + 2 + SHAPES.length));
+    expect(tf.memory().numTensors).toBe(tensors - 2 * (1 + 1 + SHAPES.length));
     disposeAll([parameters, resumed]);
   });
 });

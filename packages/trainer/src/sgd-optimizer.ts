@@ -147,10 +147,14 @@ export function createSgdOptimizer(
   // update then multiplies the other parameters by 0 and subtracts (or adds) that 0: the same
   // float32 result as skipping them (up to the sign of an exact zero).
   const decayedSome = decays.includes(true) && decays.includes(false);
-  const decayMask = decayedSome ? layout.fill((index) => (decays[index] ? 1 : 0)) : undefined;
-  const l2Mask = decayedSome
-    ? layout.fill((index) => (decays[index] ? weightDecay : 0))
-    : undefined;
+  const decayMask =
+    decayedSome && mode === 'decoupled'
+      ? layout.fill((index) => (decays[index] ? 1 : 0))
+      : undefined;
+  const l2Mask =
+    decayedSome && mode === 'l2'
+      ? layout.fill((index) => (decays[index] ? weightDecay : 0))
+      : undefined;
   const decayedAny = decays.includes(true);
   let step = 0;
 
