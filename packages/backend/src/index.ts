@@ -7,6 +7,7 @@ export {
 } from './init-backend';
 export { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter';
 export { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input';
+export { sliceConfig } from './kernels/heap-slice';
 export { meanConfig, sumConfig } from './kernels/leading-axes-reduction';
 export { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 export { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
