@@ -5,7 +5,8 @@ import { wasmTrainingKernelConfigs } from './kernels/wasm-training-kernels';
 /**
  * Registers on the `wasm` backend the kernels that training needs: the missing
  * `Conv2DBackpropFilter` and `UnsortedSegmentSum` (the gradient of `gather`), and faster
- * `Conv2DBackpropInput`, leading-axes `Sum`/`Mean` and zero-copy `Identity`/`Cast`. Replaces the stock kernels of the same
+ * `Conv2DBackpropInput`, leading-axes `Sum`/`Mean`, zero-copy `Identity`/`Cast` and a `Slice` that
+ * copies a contiguous range straight from the heap. Replaces the stock kernels of the same
  * name without warnings. Idempotent; safe to call before or after `tf.setBackend('wasm')`.
  *
  * @returns the names of the kernels registered.

@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { queueMovingStatistics } from './moving-statistics-update';
 import type { ParameterBuilder } from './parameter-builder';
 
-/**
- * Momentum of the moving statistics: `moving = 0.9 · moving + 0.1 · batch`, which is PyTorch's
- * `momentum=0.1` (PyTorch weights the new batch by its momentum, Keras weights the old value).
- */
-export const BATCH_NORM_MOMENTUM = 0.9;
+export { BATCH_NORM_MOMENTUM } from './moving-statistics-update';
 
 /** The epsilon added to the variance, as in PyTorch. */
 export const BATCH_NORM_EPSILON = 1e-5;
@@ -48,35 +45,21 @@ export class BatchNormLayer {
       const centred = tf.sub(x, mean);
       const variance = tf.mean(tf.square(centred), axes);
       const count = axes.reduce((n, axis) => n * (x.shape[axis] as number), 1);
-      const correction = count > 1 ? count / (count - 1) : 1;
-      const keep = BATCH_NORM_MOMENTUM;
       // The updates read the batch statistics but never feed the loss, so no gradient flows
-      // through them; the assigned values keep their data alive after tidy disposes the handles.
-      this.movingMean.assign(
-        keepFinite(tf.add(tf.mul(this.movingMean, keep), tf.mul(mean, 1 - keep)), this.movingMean),
-      );
-      this.movingVariance.assign(
-        keepFinite(
-          tf.add(tf.mul(this.movingVariance, keep), tf.mul(variance, (1 - keep) * correction)),
-          this.movingVariance,
-        ),
-      );
+      // through them. Inside a model's training pass they are batched over all its layers.
+      queueMovingStatistics({
+        movingMean: this.movingMean,
+        movingVariance: this.movingVariance,
+        mean,
+        variance,
+        count,
+      });
       return normalizeWithBatchStatistics(x, this.gamma, this.beta, centred, variance);
     }
     const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(this.movingVariance, BATCH_NORM_EPSILON)));
     const shift = tf.sub(this.beta, tf.mul(this.movingMean, scale));
     return tf.add(tf.mul(x, scale), shift) as T;
   }
-}
-
-/**
- * `updated` where it is finite, else `previous`: a batch whose activations overflowed (the
- * step the trainer then rejects with a non-finite loss) must not leave Infinity or NaN in the
- * moving statistics. `u − u` is 0 exactly when `u` is finite, and needs no `IsFinite` kernel
- * (which the wasm backend lacks); the check is per channel, on the device, with no read-back.
- */
-function keepFinite(updated: tf.Tensor, previous: tf.Tensor): tf.Tensor {
-  return tf.where(tf.equal(tf.sub(updated, updated), 0), updated, previous);
 }
 
 /**

@@ -1,4 +1,5 @@
-export { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from './batch-norm-layer';
+export { BATCH_NORM_EPSILON } from './batch-norm-layer';
+export { BATCH_NORM_MOMENTUM } from './moving-statistics-update';
 export { countMacs } from './count-macs';
 export { countParameters, type ParameterCount } from './count-parameters';
 export type {

@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizedParameter, OptimizerState, TrainingOptimizer } from './optimizer';
+import { applyFlatUpdate } from './flat-update';
 import { OptimizerSlots } from './optimizer-slots';
+import { ParameterLayout } from './parameter-layout';
 
 /** Options of {@link createAdamOptimizer}. */
 export interface AdamOptimizerOptions {
@@ -66,8 +68,16 @@ export function createAdamOptimizer(
     epsilon,
     weightDecay,
   };
-  const firstMoment = new OptimizerSlots('adam-m', parameters);
-  const secondMoment = new OptimizerSlots('adam-v', parameters);
+  const layout = new ParameterLayout(parameters);
+  const firstMoment = new OptimizerSlots('adam-m', layout);
+  const secondMoment = new OptimizerSlots('adam-v', layout);
+  const decays = parameters.map((parameter) => weightDecay > 0 && parameter.weightDecay);
+  // Decay on some parameters only: a 0/1 mask over the flat vector (see createSgdOptimizer).
+  const decayMask =
+    decays.includes(true) && decays.includes(false)
+      ? layout.fill((index) => (decays[index] ? 1 : 0))
+      : undefined;
+  const decayedAny = decays.includes(true);
   let step = 0;
 
   return {
@@ -77,33 +87,38 @@ export function createAdamOptimizer(
       const t = step + 1;
       const correction1 = 1 - beta1 ** t;
       const correction2 = 1 - beta2 ** t;
-      tf.tidy(() => {
-        const b1 = tf.scalar(beta1);
-        const b2 = tf.scalar(beta2);
-        const oneMinusB1 = tf.scalar(1 - beta1);
-        const oneMinusB2 = tf.scalar(1 - beta2);
-        const stepSize = tf.scalar(learningRate / correction1);
-        const rootCorrection2 = tf.scalar(Math.sqrt(correction2));
-        const eps = tf.scalar(epsilon);
-        const decay = tf.scalar(learningRate * weightDecay);
-        for (const parameter of parameters) {
-          const gradient = gradients[parameter.name];
-          if (gradient === undefined) continue;
-          const m = firstMoment.get(parameter.name);
-          const v = secondMoment.get(parameter.name);
+      // One flat update of all parameters, with the per-parameter rule's ops in its order.
+      applyFlatUpdate(
+        layout,
+        parameters,
+        gradients,
+        [firstMoment, secondMoment],
+        (gradient, values) => {
+          const b1 = tf.scalar(beta1);
+          const b2 = tf.scalar(beta2);
+          const oneMinusB1 = tf.scalar(1 - beta1);
+          const oneMinusB2 = tf.scalar(1 - beta2);
+          const stepSize = tf.scalar(learningRate / correction1);
+          const rootCorrection2 = tf.scalar(Math.sqrt(correction2));
+          const eps = tf.scalar(epsilon);
+          const m = firstMoment.flat;
+          const v = secondMoment.flat;
           const newM = tf.add(tf.mul(b1, m), tf.mul(oneMinusB1, gradient));
           const newV = tf.add(tf.mul(b2, v), tf.mul(oneMinusB2, tf.square(gradient)));
-          m.assign(newM);
-          v.assign(newV);
           // m̂/(√v̂ + ε) with m̂ = m/c1, v̂ = v/c2.
           const denominator = tf.add(tf.div(tf.sqrt(newV), rootCorrection2), eps);
-          let updated = tf.sub(parameter.variable, tf.mul(stepSize, tf.div(newM, denominator)));
-          if (weightDecay > 0 && parameter.weightDecay) {
-            updated = tf.sub(updated, tf.mul(decay, parameter.variable));
+          let updated = tf.sub(values, tf.mul(stepSize, tf.div(newM, denominator)));
+          if (decayedAny) {
+            const rate = tf.scalar(learningRate * weightDecay);
+            const coefficient = decayMask === undefined ? rate : tf.mul(rate, decayMask);
+            updated = tf.sub(updated, tf.mul(coefficient, values));
           }
-          parameter.variable.assign(updated);
-        }
-      });
+          return {
+            parameters: updated as tf.Tensor1D,
+            slots: [newM as tf.Tensor1D, newV as tf.Tensor1D],
+          };
+        },
+      );
       step = t;
     },
     getState(): OptimizerState {
@@ -120,6 +135,7 @@ export function createAdamOptimizer(
     dispose() {
       firstMoment.dispose();
       secondMoment.dispose();
+      decayMask?.dispose();
     },
   };
 }

@@ -32,7 +32,10 @@ export interface TrainingOptimizer {
    * gradient are left alone. Runs inside `tf.tidy`; does not dispose the gradients.
    */
   applyGradients(gradients: Record<string, tf.Tensor>, learningRate: number): void;
-  /** The current state; the tensors stay owned by the optimiser. */
+  /**
+   * The current state: one slot tensor per parameter and slot kind. The tensors are copies
+   * owned by the optimiser, valid until its next `getState`, `setState` or `dispose`.
+   */
   getState(): OptimizerState;
   /**
    * Replaces the state by copies of `state`'s tensors.

@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizedParameter, OptimizerState, TrainingOptimizer } from './optimizer';
+import { applyFlatUpdate } from './flat-update';
 import { OptimizerSlots } from './optimizer-slots';
+import { ParameterLayout } from './parameter-layout';
 
 /**
  * How SGD applies weight decay λ.
@@ -136,36 +138,49 @@ export function createSgdOptimizer(
     decayAllParameters: decayAll,
     ...(mode === 'l2' ? { weightDecayMode: mode } : {}),
   };
-  const velocity = new OptimizerSlots('momentum', parameters);
+  const layout = new ParameterLayout(parameters);
+  const velocity = new OptimizerSlots('momentum', layout);
+  const decays = parameters.map(
+    (parameter) => weightDecay > 0 && (decayAll || parameter.weightDecay),
+  );
+  // Decay on some parameters only: a 0/1 mask, or λ·mask for L2, over the flat vector. The
+  // update then multiplies the other parameters by 0 and subtracts (or adds) that 0: the same
+  // float32 result as skipping them (up to the sign of an exact zero).
+  const decayedSome = decays.includes(true) && decays.includes(false);
+  const decayMask =
+    decayedSome && mode === 'decoupled'
+      ? layout.fill((index) => (decays[index] ? 1 : 0))
+      : undefined;
+  const l2Mask =
+    decayedSome && mode === 'l2'
+      ? layout.fill((index) => (decays[index] ? weightDecay : 0))
+      : undefined;
+  const decayedAny = decays.includes(true);
   let step = 0;
 
   return {
     name: 'sgd',
     config,
     applyGradients(gradients, learningRate) {
-      tf.tidy(() => {
+      // One flat update of all parameters: each op below is one kernel for the whole model.
+      // The element-wise arithmetic and its order are those of the per-parameter rule, so the
+      // numbers are the same bits.
+      applyFlatUpdate(layout, parameters, gradients, [velocity], (rawGradient, values) => {
         const lr = tf.scalar(learningRate);
         const mu = tf.scalar(momentum);
-        const decoupledDecay = tf.scalar(learningRate * weightDecay);
-        const l2Decay = tf.scalar(weightDecay);
-        for (const parameter of parameters) {
-          const rawGradient = gradients[parameter.name];
-          if (rawGradient === undefined) continue;
-          const decays = weightDecay > 0 && (decayAll || parameter.weightDecay);
-          const gradient =
-            decays && mode === 'l2'
-              ? tf.add(rawGradient, tf.mul(l2Decay, parameter.variable))
-              : rawGradient;
-          const v = velocity.get(parameter.name);
-          const newVelocity = tf.add(tf.mul(mu, v), gradient);
-          v.assign(newVelocity);
-          const direction = nesterov ? tf.add(gradient, tf.mul(mu, newVelocity)) : newVelocity;
-          let updated = tf.sub(parameter.variable, tf.mul(lr, direction));
-          if (decays && mode === 'decoupled') {
-            updated = tf.sub(updated, tf.mul(decoupledDecay, parameter.variable));
-          }
-          parameter.variable.assign(updated);
+        const gradient =
+          decayedAny && mode === 'l2'
+            ? tf.add(rawGradient, tf.mul(l2Mask ?? tf.scalar(weightDecay), values))
+            : rawGradient;
+        const newVelocity = tf.add(tf.mul(mu, velocity.flat), gradient);
+        const direction = nesterov ? tf.add(gradient, tf.mul(mu, newVelocity)) : newVelocity;
+        let updated = tf.sub(values, tf.mul(lr, direction));
+        if (decayedAny && mode === 'decoupled') {
+          const rate = tf.scalar(learningRate * weightDecay);
+          const coefficient = decayMask === undefined ? rate : tf.mul(rate, decayMask);
+          updated = tf.sub(updated, tf.mul(coefficient, values));
         }
+        return { parameters: updated as tf.Tensor1D, slots: [newVelocity as tf.Tensor1D] };
       });
       step++;
     },
@@ -180,6 +195,7 @@ export function createSgdOptimizer(
     },
     dispose() {
       velocity.dispose();
+      tf.dispose([decayMask, l2Mask].filter((mask) => mask !== undefined));
     },
   };
 }

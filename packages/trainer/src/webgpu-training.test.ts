@@ -1,9 +1,10 @@
 import { initBackend } from '@geokd/backend';
 import { syntheticDataset } from '@geokd/datasets';
-import { mlp } from '@geokd/models';
+import { mlp, smallCnn } from '@geokd/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { distill } from './distill';
+import { createSgdOptimizer } from './sgd-optimizer';
 import { trainTeacher } from './train-teacher';
 import type { TrainingResult } from './training-options';
 
@@ -57,6 +58,47 @@ async function teacherAndStudent(backend: string): Promise<TrainingResult[]> {
   }
 }
 
+/**
+ * Two SGD steps of a small CNN (batch norm: its moving statistics are updated in one batched
+ * pass) on `backend`, the first parameter without a gradient in the second step (the flat
+ * update's masked path); returns every variable's values.
+ */
+async function flatUpdateSteps(backend: string): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const model = smallCnn({ channels: [4, 6], numClasses: 3, inputShape: [6, 6, 2], seed: 9 });
+  const parameters = model.parameters
+    .filter((parameter) => parameter.trainable)
+    .map(({ name, variable, weightDecay }) => ({ name, variable, weightDecay }));
+  const sgd = createSgdOptimizer(parameters, { type: 'sgd', weightDecay: 0.01, nesterov: true });
+  const x = tf.randomUniform([4, 6, 6, 2], -1, 1, 'float32', 11) as tf.Tensor4D;
+  try {
+    for (const skip of [[], [parameters[0]!.name]]) {
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.square(model.apply(x, { training: true }).logits)) as tf.Scalar,
+        parameters.map((parameter) => parameter.variable),
+      );
+      const gradients: Record<string, tf.Tensor> = {};
+      for (const parameter of parameters) {
+        if (!skip.includes(parameter.name))
+          gradients[parameter.name] = grads[parameter.variable.name]!;
+      }
+      sgd.applyGradients(gradients, 0.1);
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    const slots = Object.values(sgd.getState().slots);
+    return await Promise.all(
+      [...model.parameters.map((parameter) => parameter.variable), ...slots].map(
+        async (tensor) => (await tensor.data()) as Float32Array,
+      ),
+    );
+  } finally {
+    x.dispose();
+    sgd.dispose();
+    model.dispose();
+    await tf.setBackend('cpu');
+  }
+}
+
 describe.skipIf(!available && !required)(
   `training on webgpu in Node${available ? '' : ` (no adapter: ${reason})`}`,
   () => {
@@ -77,6 +119,19 @@ describe.skipIf(!available && !required)(
           1 / 64,
         );
       }
+    });
+
+    it('updates parameters as one flat vector and batch-norm statistics batched, as on cpu (1e-4)', async () => {
+      if (!available) throw new Error(`CI=true but webgpu is unavailable: ${reason}`);
+      const gpu = await flatUpdateSteps('webgpu');
+      const cpu = await flatUpdateSteps('cpu');
+      expect(gpu.length).toBe(cpu.length);
+      gpu.forEach((values, i) => {
+        const reference = cpu[i]!;
+        const scale = Math.max(1, ...Array.from(reference, Math.abs));
+        const difference = Math.max(...Array.from(values, (v, j) => Math.abs(v - reference[j]!)));
+        expect(difference).toBeLessThan(1e-4 * scale);
+      });
     });
   },
 );

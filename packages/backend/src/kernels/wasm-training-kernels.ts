@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
+import { sliceConfig } from './heap-slice';
 import { meanConfig, sumConfig } from './leading-axes-reduction';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { castConfig, identityConfig } from './zero-copy-identity';
@@ -18,4 +19,5 @@ export const wasmTrainingKernelConfigs: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   unsortedSegmentSumConfig,
+  sliceConfig,
 ];
