@@ -6,13 +6,14 @@
  * row as soon as it is measured, so a run cut short by a timeout still leaves numbers.
  *
  *   node gpu-step-bench.mjs [--part=core|methods|all] [--steps=10] [--warmup=3]
- *     [--kernels=geokd,stock] [--backend=webgpu] [--allow-software] [--smoke]
+ *     [--kernels=geokd,stock] [--backend=webgpu] [--allow-software] [--smoke] [--batch=N]
  *
  * `core`: the WRN-16-1 plain step (batch 64) and the GKD step (WRN-28-1 → WRN-28-0.5, batch 128,
  * the preset's taps and λ) with both kernel sets. `methods`: with geokd's kernels only, the
  * teacher's step, every method of the preset and the evaluation passes, then the projection.
  * `--smoke`: WRN-10 nets, batch 2, one timed step, software adapters allowed (checks the script
- * end to end; its times mean nothing).
+ * end to end; its times mean nothing). `--batch=N`: every step at batch N instead (kernel and
+ * program counts do not depend on the batch, so a software adapter can count the full-size nets).
  */
 import { initBackend } from '@geokd/backend';
 import type { OptimizerOptions } from '@geokd/trainer';
@@ -49,9 +50,13 @@ const preset = getPreset('paper-cifar10');
 const teacherName = smoke ? 'wrn-10-1' : preset.teacher.name;
 const studentName = smoke ? 'wrn-10-0.5' : preset.student.name;
 const plainName = smoke ? 'wrn-10-1' : 'wrn-16-1';
-const batch = smoke ? 2 : preset.studentTraining.batchSize;
-const plainBatch = smoke ? 2 : 64;
-const evalBatch = smoke ? 2 : EVAL_BATCH;
+const batchOverride = args.has('batch') ? Number(args.get('batch')) : undefined;
+if (batchOverride !== undefined && !(Number.isInteger(batchOverride) && batchOverride >= 1)) {
+  throw new Error(`--batch must be an integer >= 1, received ${args.get('batch')}`);
+}
+const batch = batchOverride ?? (smoke ? 2 : preset.studentTraining.batchSize);
+const plainBatch = batchOverride ?? (smoke ? 2 : 64);
+const evalBatch = batchOverride ?? (smoke ? 2 : EVAL_BATCH);
 const optimizer = preset.studentTraining.optimizer as unknown as OptimizerOptions;
 const distillation = {
   model: studentName,

@@ -98,14 +98,14 @@ if [ "$smoke" = 1 ]; then
   # The CLI on WRN-10 nets, batch 4, 8 train / 8 test images: one step per run.
   echo '{"teacher":{"name":"wrn-10-1"},"student":{"name":"wrn-10-0.5"},"heatmapBatchSize":8}' >"$home/smoke-config.json"
   cli_flags=(--config "$home/smoke-config.json" --batch-size 4 --train-size 8 --test-size 8 --max-steps 1)
-  cli_methods=gkd-knn,baseline,gkd-dense
+  cli_methods=baseline,gkd-dense,gkd-knn
   methods_steps=()
 else
   nets='{"wrn":[16,1],"teacher":[28,1],"student":[28,0.5]}'
   torch_cfg="{\"nets\":$nets,\"wrnBatch\":64,\"gkdBatch\":128,\"steps\":20,\"warmup\":5,\"verbose\":true,\"epoch\":{\"steps\":50,\"warmup\":5,\"batch\":128,\"evalBatch\":256,\"trainSize\":50000,\"testSize\":10000,\"epochs\":200,\"seeds\":10,\"methods\":6}}"
   cli_flags=()
-  # The preset's six methods, gkd-knn first so that its failure (see part 3) comes early.
-  cli_methods=gkd-knn,baseline,hinton,rkd-distance,gkd-dense,gkd-intra
+  # The preset's six methods.
+  cli_methods=baseline,hinton,rkd-distance,gkd-dense,gkd-knn,gkd-intra
   methods_steps=(--steps=5 --warmup=2) # 7 training cases: fewer steps keep part 4 inside its limit
 fi
 
@@ -119,25 +119,12 @@ else
   case ",$parts," in *,2,*) echo -e "\n== 2. PyTorch peer: SKIPPED (no python with torch)" ;; esac
 fi
 
-# The CLI writes into $home; results.json and table.md are copied to $out. If gkd-knn fails
-# (its kNN mask reads the adjacency synchronously, which throws on webgpu in Node, until
-# knn-mask.ts reads it asynchronously), the run is repeated without it (the teacher then comes
-# from the cache), so the other rows still come out; the failure is printed.
+# The CLI writes into $home; results.json and table.md are copied to $out.
 cli_run() {
-  local t0=$SECONDS methods=$cli_methods rc=0
-  for attempt in 1 2; do
-    rm -rf "$home/paper-cifar10"
-    node geokd-bench.mjs run --preset paper-cifar10 --backend webgpu --data synthetic --epochs 1 --seeds 1 \
-      --methods "$methods" --out "$home/paper-cifar10" --cache-dir "$home/cache" "${cli_flags[@]}" \
-      2> >(tee "$home/cli-stderr.log" >&2) && rc=0 || rc=$?
-    [ "$rc" = 0 ] && break
-    if [ "$attempt" = 1 ] && grep -Eq 'gkd-knn|knnMask|OffscreenCanvas' "$home/cli-stderr.log"; then
-      methods=${methods//gkd-knn,/}
-      echo "== 3: FAILED in gkd-knn (exit $rc, above); again with --methods $methods"
-    else
-      return "$rc"
-    fi
-  done
+  local t0=$SECONDS
+  rm -rf "$home/paper-cifar10"
+  node geokd-bench.mjs run --preset paper-cifar10 --backend webgpu --data synthetic --epochs 1 --seeds 1 \
+    --methods "$cli_methods" --out "$home/paper-cifar10" --cache-dir "$home/cache" "${cli_flags[@]}" || return $?
   cp "$home/paper-cifar10/results.json" "$out/cli-results.json"
   cp "$home/paper-cifar10/table.md" "$out/cli-table.md"
   node kit-cli-summary.mjs "$home/paper-cifar10/results.json" $((SECONDS - t0))
