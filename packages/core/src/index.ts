@@ -16,6 +16,7 @@ export type {
   DistillationLossShapes,
   TapPair,
 } from './distillation-loss';
+export { readValuesForCheck } from './read-values-for-check';
 export { SeededRandom } from './seeded-random';
 export {
   type AssertRankOptions,

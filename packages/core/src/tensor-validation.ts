@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import * as tf from '@tensorflow/tfjs-core';
+import { readValuesForCheck } from './read-values-for-check';
 
 /**
  * Writes a shape the way every geokd error message does, e.g. `[4, 3]` (`[]` for a scalar).
@@ -141,11 +142,17 @@ export function assertFloat32(functionName: string, argument: string, tensor: tf
  * @param tensor - a live int32 or float32 tensor.
  * @throws {InvalidArgumentError} "fn: argument must be finite (no NaN or Inf values), received a
  *   tensor containing NaN or Inf".
+ * @throws {GeokdError} code `'value-check-unavailable'` on a backend that cannot read
+ *   synchronously (WebGPU in Node); see {@link readValuesForCheck}.
  */
 export function assertFinite(functionName: string, argument: string, tensor: tf.Tensor): void {
   const probe = tf.tidy(() => tf.sum(tf.mul(tensor, tf.scalar(0, tensor.dtype))));
-  const result = probe.dataSync()[0]!;
-  probe.dispose();
+  let result: number;
+  try {
+    result = readValuesForCheck(functionName, argument, probe)[0]!;
+  } finally {
+    probe.dispose();
+  }
   if (!Number.isFinite(result)) {
     throw new InvalidArgumentError({
       functionName,

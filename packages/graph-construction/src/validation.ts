@@ -1,6 +1,12 @@
 import { InvalidArgumentError } from '@geokd/errors';
 import type * as tf from '@tensorflow/tfjs-core';
-import { assertFinite, assertFloat32, assertRank, assertTensor, describeShape } from '@geokd/core';
+import {
+  assertFinite,
+  assertFloat32,
+  assertTensor,
+  describeShape,
+  readValuesForCheck,
+} from '@geokd/core';
 import { shouldCheckValues } from './value-checks';
 
 // The generic tensor and number checks live in @geokd/core (one copy for every package); they are
@@ -90,7 +96,7 @@ export function assertLabels(
     });
   }
   if (!checkValues) return tensor as tf.Tensor1D;
-  const values = tensor.dataSync();
+  const values = readValuesForCheck(functionName, argument, tensor);
   for (let i = 0; i < values.length; i++) {
     const label = values[i]!;
     if (!Number.isInteger(label) || label < 0) {
