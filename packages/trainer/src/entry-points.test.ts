@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,16 +62,35 @@ describe('entry points', () => {
   });
 });
 
-/** Source files of the repository's packages and apps (tests and built output excluded). */
+/**
+ * Source files of the repository's packages and apps (tests and built output excluded): what git
+ * tracks or would track, so git-ignored build products (dist, caches, the backend's device kit
+ * bundles) are not scanned; a walk that skips the usual build folders when git is unavailable.
+ */
 function sourceFiles(): string[] {
+  const isSource = (file: string) => /\.(ts|vue|mjs)$/.test(file) && !/\.test\.ts$/.test(file);
+  const listed = spawnSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', '-z', 'packages', 'apps'],
+    { cwd: repositoryRoot, encoding: 'utf8' },
+  );
+  if (listed.status === 0) {
+    return listed.stdout
+      .split('\0')
+      .filter((file) => file !== '' && isSource(file))
+      .map((file) => path.join(repositoryRoot, file))
+      .filter((file) => fs.existsSync(file));
+  }
   const out: string[] = [];
   const walk = (directory: string) => {
     for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
-      if (['node_modules', 'dist', 'cache', '.turbo', 'coverage'].includes(entry.name)) continue;
+      if (
+        ['node_modules', 'dist', 'cache', '.turbo', 'coverage', '.device-kit'].includes(entry.name)
+      )
+        continue;
       const full = path.join(directory, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.(ts|vue|mjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name))
-        out.push(full);
+      else if (isSource(entry.name)) out.push(full);
     }
   };
   for (const top of ['packages', 'apps']) walk(path.join(repositoryRoot, top));
