@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from '@geokd/errors';
-import { assertPositive, maxAbsScale, type ValueCheckOptions } from '@geokd/graph-construction';
+import { assertPositive, type ValueCheckOptions } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
-import { stopGradient } from './stop-gradient';
 import { assertFeaturePair, propagateNonFinite } from './validation';
 import { definePairLoss } from './define-distillation-loss';
 
@@ -63,26 +62,14 @@ export function hintonKdLoss(
     });
   }
   const temperature = assertPositive(name, 'options.temperature', options.temperature ?? 4);
-  return tf.tidy(() => {
-    // The loss is homogeneous of degree 2 in (logits, T): computed on logits / c and T / c with
-    // c = max|logits| (a constant to tf.grad; exact, since the identity holds for any c) and
-    // multiplied back by c twice, so no logit / T overflows and T² is never formed.
-    const scale = tf.reshape(
-      tf.maximum(maxAbsScale(studentLogits), maxAbsScale(teacherLogits)),
-      [],
-    ) as tf.Scalar;
-    const student = tf.div(studentLogits, scale) as tf.Tensor2D;
-    const teacher = stopGradient(tf.div(teacherLogits, scale)) as tf.Tensor2D;
-    // τ = T / c, floored so that logits / τ stay finite (a softmax is saturated long before).
-    const tau = tf.maximum(tf.div(temperature, scale), MIN_SCALED_TEMPERATURE) as tf.Scalar;
-    const perExample = scaledKlTimesTemperatureSquared(student, teacher, tau);
-    const loss = tf.mul(tf.mul(tf.mean(perExample), scale), scale);
-    return propagateNonFinite(loss, studentLogits, teacherLogits);
-  });
+  return tf.tidy(() => hintonCore(temperature)(studentLogits, teacherLogits) as tf.Scalar);
 }
 
 /** Lower bound of T / max|logits|: below it every softmax is one-hot in float32 anyway. */
 const MIN_SCALED_TEMPERATURE = 1e-30;
+
+/** Lower bound of the scale c = max|logits| (all-zero logits): any c > 0 is exact. */
+const MIN_SCALE = 1e-30;
 
 /**
  * Rows whose centred logit differences `|x| = |Δ̃ / τ|` all stay below this use the series;
@@ -90,10 +77,11 @@ const MIN_SCALED_TEMPERATURE = 1e-30;
  */
 const SERIES_LIMIT = 1;
 
-/** Series coefficients `(n − 1)/n!` (n = 2…12) of `χ(x) / x² = (1 + (x − 1)eˣ) / x²`. */
-const CHI_COEFFICIENTS = Array.from({ length: 11 }, (_, i) => (i + 1) / factorial(i + 2));
-/** Series coefficients `1/n!` (n = 2…12) of `φ(x) / x² = (eˣ − 1 − x) / x²`. */
-const PHI_COEFFICIENTS = Array.from({ length: 11 }, (_, i) => 1 / factorial(i + 2));
+/** Series terms: xⁿ for n = 0…10 (truncation below 1/12! ≈ 2e-9 for |x| <= 1). */
+const SERIES_TERMS = 11;
+
+/** Below this y the series of log1p(y)/y (error < y³/4 < 3e-10), else log1p itself. */
+const LOG1P_SERIES_LIMIT = 1e-3;
 
 function factorial(n: number): number {
   let result = 1;
@@ -101,62 +89,147 @@ function factorial(n: number): number {
   return result;
 }
 
-/** `Σₙ cₙ xⁿ` by Horner's rule. */
-function polynomial(x: tf.Tensor, coefficients: readonly number[]): tf.Tensor {
-  let result: tf.Tensor = tf.scalar(coefficients[coefficients.length - 1]!);
-  for (let i = coefficients.length - 2; i >= 0; i--) {
-    result = tf.add(tf.mul(result, x), coefficients[i]!);
-  }
-  return result;
-}
+/**
+ * `[SERIES_TERMS, 2]`: column 0 the coefficients `1/(n+1)!` of `ψ(x) = (eˣ − 1)/x`, column 1
+ * the coefficients `1/(n+2)!` of `φ(x)/x² = (eˣ − 1 − x)/x²`, for the powers `xⁿ`.
+ */
+const SERIES_COEFFICIENTS: number[] = Array.from({ length: SERIES_TERMS }, (_, n) => [
+  1 / factorial(n + 1),
+  1 / factorial(n + 2),
+]).flat();
 
 /**
- * `τ² · KL(p_T ‖ p_S)` per example `[B]`, p = softmax(u / τ), for scaled logits u in [-1, 1].
+ * The loss with its analytic gradient (w.r.t. the student; zero for the teacher).
  *
- * For a large τ the usual `Σ p_T (log p_T − log p_S)` is a difference of nearly equal numbers
- * (catastrophic cancellation, then 0 · ∞ = NaN once τ² overflows). With δ = (u_T − u_S)/τ
- * centred under p_S (x = δ − E_{p_S}δ, so E_{p_S} x = 0), exactly
+ * The loss is homogeneous of degree 2 in (logits, T): it is computed on u = logits / c and
+ * τ = T / c with c = max|logits| (exact for any c) and multiplied back by c twice, so no
+ * logit / T overflows and T² is never formed. Student and teacher are stacked `[2B, C]` so that
+ * the scale, the softmax and the log-softmax run once for both.
  *
- *   KL = E_{p_S}[x (eˣ − 1)] / (1 + y) − log(1 + y),   y = E_{p_S}[φ(x)],  φ(x) = eˣ − 1 − x,
+ * Per example, τ²·KL(p_T ‖ p_S) with p = softmax(u / τ): for a large τ the usual
+ * `Σ p_T (log p_T − log p_S)` is a difference of nearly equal numbers (catastrophic
+ * cancellation, then 0 · ∞ = NaN once τ² overflows). With δ = (u_T − u_S)/τ centred under p_S
+ * (x = δ − E_{p_S}δ = Δ̃/τ, so E_{p_S} x = 0), p_T = p_S eˣ / (1 + y) with
+ * y = E_{p_S}[φ(x)], φ(x) = eˣ − 1 − x, and exactly
  *
- * so τ²·KL = (X − Φ·g(y)) / (1 + y) with X = τ² E[χ(x)], χ(x) = 1 + (x − 1)eˣ, Φ = τ² E[φ(x)]
- * and g(y) = (1 + y) log(1 + y)/y − 1: every term is a sum of positive-leading series in x
- * times Δ̃² = (τx)², free of cancellation, and finite for every τ. Rows with some |x| >= 1 use
- * the direct formula. Both branches are computed on clamped inputs (finite everywhere) and
- * blended with a 0/1 weight, so the unused one sends a zero, not NaN, gradient.
+ *   τ²·KL = A / (1 + y) − Φ · log1p(y)/y,   A = E_{p_S}[Δ̃² ψ(x)],  Φ = E_{p_S}[Δ̃² φ(x)/x²] = τ² y,
+ *
+ * ψ(x) = (eˣ − 1)/x: positive-leading series in x times Δ̃², free of cancellation (the two
+ * terms are ≈ E Δ̃² and ≈ ½ E Δ̃²) and finite for every τ. Rows with some |x| >= 1 use the
+ * direct formula. The series' powers xⁿ come from one `pow` and both series from one product.
+ *
+ * Gradient: for L = T² mean_b KL, ∂L/∂z_S = (T/B)(p_S − p_T) = (c/B)·τ(p_S − p_T). Direct rows
+ * use it as is; series rows its cancellation-free form
+ *
+ *   τ(p_S − p_T) = p_S (E_{p_S}[Δ̃ψ(x)] − Δ̃ψ(x)) / (1 + y)     (τy = E_{p_S}[Δ̃ψ(x)] since E Δ̃ = 0),
+ *
+ * whose T → ∞ limit is −(centred z_T − z_S)/C. Branches are chosen with `where`, so the unused
+ * one (which may be Inf or NaN) never reaches the value or the gradient.
  */
-function scaledKlTimesTemperatureSquared(
-  student: tf.Tensor2D,
-  teacher: tf.Tensor2D,
-  tau: tf.Scalar,
-): tf.Tensor1D {
-  const logStudent = tf.logSoftmax(tf.div(student, tau));
-  const logTeacher = tf.logSoftmax(tf.div(teacher, tau));
-  // Direct: used only where some |x| >= 1, i.e. τ <= 4; bounded so the unused branch is finite.
-  const boundedTau = tf.minimum(tau, 1e18);
-  const directKl = tf.sum(tf.mul(tf.exp(logTeacher), tf.sub(logTeacher, logStudent)), 1);
-  const direct = tf.mul(tf.mul(directKl, boundedTau), boundedTau);
-  // Series.
-  const studentProbabilities = tf.exp(logStudent);
-  const difference = tf.sub(teacher, student);
-  const centred = tf.sub(difference, tf.sum(tf.mul(studentProbabilities, difference), 1, true));
-  const x = tf.div(centred, tau);
-  const clamped = tf.clipByValue(x, -SERIES_LIMIT, SERIES_LIMIT);
-  const weighted = tf.mul(studentProbabilities, tf.square(centred));
-  const phiOverX2 = polynomial(clamped, PHI_COEFFICIENTS);
-  const chiTerm = tf.sum(tf.mul(weighted, polynomial(clamped, CHI_COEFFICIENTS)), 1);
-  const phiTerm = tf.sum(tf.mul(weighted, phiOverX2), 1);
-  const y = tf.sum(tf.mul(tf.mul(studentProbabilities, tf.square(clamped)), phiOverX2), 1);
-  // g(y) = (1 + y) log1p(y)/y − 1: its series below 1e-3 (error < 1e-12), else exact.
-  const gSeries = tf.mul(y, tf.add(0.5, tf.mul(y, tf.add(-1 / 6, tf.mul(y, 1 / 12)))));
-  const yExact = tf.maximum(y, 1e-3);
-  const gExact = tf.sub(tf.div(tf.mul(tf.add(1, yExact), tf.log1p(yExact)), yExact), 1);
-  const useExactG = tf.step(tf.sub(y, 1e-3));
-  const g = tf.add(tf.mul(useExactG, gExact), tf.mul(tf.sub(1, useExactG), gSeries));
-  const series = tf.div(tf.sub(chiTerm, tf.mul(phiTerm, g)), tf.add(1, y));
-  // tf.step (zero gradient) instead of a comparison: comparisons have no gradient in tfjs.
-  const useDirect = tf.step(tf.sub(tf.max(tf.abs(x), 1), SERIES_LIMIT));
-  return tf.add(tf.mul(useDirect, direct), tf.mul(tf.sub(1, useDirect), series)) as tf.Tensor1D;
+function hintonCore(temperature: number) {
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const studentLogits = args[0] as tf.Tensor2D;
+    const teacherLogits = args[1] as tf.Tensor2D;
+    const save = args[2] as tf.GradSaveFunc;
+    const [batch, classes] = studentLogits.shape;
+    // Rows 0…B−1 the student, B…2B−1 the teacher.
+    const both = tf.concat([studentLogits, teacherLogits], 0);
+    const scale = tf.maximum(tf.max(tf.abs(both)), MIN_SCALE) as tf.Scalar;
+    // τ = T / c, floored so that logits / τ stay finite (a softmax is saturated long before).
+    const tau = tf.maximum(tf.div(temperature, scale), MIN_SCALED_TEMPERATURE) as tf.Scalar;
+    const scaled = tf.div(both, scale);
+    // log-softmax and softmax of u / τ, sharing their pieces.
+    const logits = tf.div(scaled, tau);
+    const shifted = tf.sub(logits, tf.max(logits, 1, true));
+    const exponentials = tf.exp(shifted);
+    const sums = tf.sum(exponentials, 1, true);
+    const logProbabilities = tf.sub(shifted, tf.log(sums));
+    const probabilities = tf.div(exponentials, sums);
+    const studentProbabilities = tf.slice(probabilities, [0, 0], [batch, classes]);
+    const teacherProbabilities = tf.slice(probabilities, [batch, 0], [batch, classes]);
+    // teacher − student rows, in one product each: [−1, 1] · [2, B·C].
+    const minusPlus = tf.tensor2d([[-1, 1]]);
+    const teacherMinusStudent = (x: tf.Tensor) =>
+      tf.reshape(tf.matMul(minusPlus, tf.reshape(x, [2, batch * classes])), [batch, classes]);
+    // Direct: τ² Σ p_T (log p_T − log p_S).
+    const directKl = tf.sum(tf.mul(teacherProbabilities, teacherMinusStudent(logProbabilities)), 1);
+    const direct = tf.mul(directKl, tf.square(tau));
+    // Series.
+    const difference = teacherMinusStudent(scaled);
+    const centred = tf.sub(difference, tf.sum(tf.mul(studentProbabilities, difference), 1, true));
+    const x = tf.div(centred, tau);
+    const useDirect = tf.greaterEqual(tf.max(tf.abs(x), 1), SERIES_LIMIT);
+    const clamped = tf.clipByValue(x, -SERIES_LIMIT, SERIES_LIMIT);
+    const powers = tf.pow(
+      tf.reshape(clamped, [batch * classes, 1]),
+      tf.tensor1d(Array.from({ length: SERIES_TERMS }, (_, n) => n)),
+    );
+    // [B, C, 2]: ψ(x) and φ(x)/x².
+    const series = tf.reshape(
+      tf.matMul(powers, tf.tensor2d(SERIES_COEFFICIENTS, [SERIES_TERMS, 2])),
+      [batch, classes, 2],
+    );
+    // [B, 2, C] weights p_S Δ̃² and p_S x², times the series: [B, 2, 2].
+    const weights = tf.stack(
+      [
+        tf.mul(studentProbabilities, tf.square(centred)),
+        tf.mul(studentProbabilities, tf.square(clamped)),
+      ],
+      1,
+    );
+    const moments = tf.reshape(tf.matMul(weights, series), [batch, 4]);
+    const a = tf.reshape(tf.slice(moments, [0, 0], [batch, 1]), [batch]);
+    const phi = tf.reshape(tf.slice(moments, [0, 1], [batch, 1]), [batch]);
+    const y = tf.reshape(tf.slice(moments, [0, 3], [batch, 1]), [batch]);
+    const yExact = tf.maximum(y, LOG1P_SERIES_LIMIT);
+    const log1pOverY = tf.where(
+      tf.less(y, LOG1P_SERIES_LIMIT),
+      tf.add(tf.mul(y, tf.add(tf.mul(y, 1 / 3), -1 / 2)), 1),
+      tf.div(tf.log1p(yExact), yExact),
+    );
+    const onePlusY = tf.add(y, 1);
+    const seriesKl = tf.sub(tf.div(a, onePlusY), tf.mul(phi, log1pOverY));
+    const perExample = tf.where(useDirect, direct, seriesKl);
+    const loss = tf.mul(tf.mul(tf.mean(perExample), scale), scale) as tf.Scalar;
+    save([
+      scale,
+      tau,
+      studentProbabilities,
+      teacherProbabilities,
+      centred,
+      series,
+      onePlusY,
+      useDirect,
+    ]);
+    return {
+      // NaN or ±Inf in either input makes the loss non-finite (never silently finite).
+      value: propagateNonFinite(loss, both),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [c, t, pS, pT, d, psiPhi, oneY, isDirect] = saved as [
+          tf.Scalar,
+          tf.Scalar,
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor3D,
+          tf.Tensor1D,
+          tf.Tensor1D,
+        ];
+        const psi = tf.reshape(tf.slice(psiPhi, [0, 0, 0], [batch, classes, 1]), [batch, classes]);
+        const centredPsi = tf.mul(d, psi);
+        const expected = tf.sum(tf.mul(pS, centredPsi), 1, true);
+        const seriesGradient = tf.div(
+          tf.mul(pS, tf.sub(expected, centredPsi)),
+          tf.reshape(oneY, [batch, 1]),
+        );
+        const directGradient = tf.mul(tf.sub(pS, pT), t);
+        const condition = tf.tile(tf.reshape(isDirect, [batch, 1]), [1, classes]);
+        const factor = tf.mul(dy as tf.Scalar, tf.div(c, batch));
+        const gradient = tf.mul(tf.where(condition, directGradient, seriesGradient), factor);
+        return [gradient, tf.zerosLike(teacherLogits)];
+      },
+    };
+  });
 }
 
 /** The registry's declaration of {@link hintonKdLoss}: it compares the models' logits. */
