@@ -151,6 +151,30 @@ export function hintonReference(student: Matrix, teacher: Matrix, temperature: n
   return (total / student.length) * temperature * temperature;
 }
 
+/**
+ * The gradient of {@link hintonReference} w.r.t. the student logits from its formula,
+ * (T / B)(p_S − p_T) with p = softmax(z / T), in float64 (accurate while p_S − p_T does not
+ * cancel in float64, i.e. T up to ~1e8 for logits of order 1).
+ */
+export function hintonGradientReference(
+  student: Matrix,
+  teacher: Matrix,
+  temperature: number,
+): Matrix {
+  const softmax = (row: number[]) => {
+    const scaled = row.map((v) => v / temperature);
+    const max = Math.max(...scaled);
+    const e = scaled.map((v) => Math.exp(v - max));
+    const sum = e.reduce((a, v) => a + v, 0);
+    return e.map((v) => v / sum);
+  };
+  return student.map((row, b) => {
+    const ps = softmax(row);
+    const pt = softmax(teacher[b]!);
+    return ps.map((p, c) => ((p - pt[c]!) * temperature) / student.length);
+  });
+}
+
 export function similarityPreservingReference(student: Matrix, teacher: Matrix): number {
   const g = (x: Matrix) =>
     x.map((ri) => {
