@@ -23,7 +23,9 @@ export interface HintonKdLossOptions extends ValueCheckOptions {
  * Takes logits (never probabilities) and goes through `logSoftmax`. The teacher side carries no
  * gradient. Accurate for every temperature and logit scale in float32's range: the loss is
  * computed on logits / max|logits|, and where the softened distributions are close (large T)
- * through a cancellation-free series whose limit is the T → ∞ value ½ Var_p(z_T − z_S).
+ * through a cancellation-free series whose limit is the T → ∞ value ½ Var_p(z_T − z_S). The
+ * gradient w.r.t. the student logits is analytic, (T/B)(p_S − p_T), in the same
+ * cancellation-free form where the distributions are close (limit −(centred z_T − z_S)/(B·C)).
  *
  * @param studentLogits - `[B, C]`.
  * @param teacherLogits - `[B, C]`, same shape.
