@@ -121,10 +121,7 @@ const relationalDistanceHuber = tf.customGrad((...args: Array<tf.Tensor | tf.Gra
       const factor = tf.div(tf.div(dy as tf.Tensor, total), scale);
       const weights = tf.mul(tf.mul(centred, inverse), factor) as tf.Tensor2D;
       // Σ_j w_ij (u_i − u_j) = (Σ_j w_ij) u_i − (W u)_i, with W symmetric.
-      const gradient = tf.sub(
-        tf.mul(tf.sum(weights, 1, true), scaled),
-        tf.matMul(weights, scaled),
-      );
+      const gradient = tf.sub(tf.mul(tf.sum(weights, 1, true), scaled), tf.matMul(weights, scaled));
       return [gradient, tf.zeros([size, size])];
     },
   };
