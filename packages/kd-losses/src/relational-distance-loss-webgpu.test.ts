@@ -1,0 +1,73 @@
+import { initBackend } from '@geokd/backend';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { rkdDistanceLoss } from './relational-distance-loss';
+import { type Matrix, seededMatrix } from './test-utils/reference';
+
+// rkdDistanceLoss's analytic gradient on WebGPU (Dawn; CI runs it on Mesa's lavapipe and, with
+// CI=true, requires an adapter; elsewhere a missing adapter skips the suite): the same loss and
+// gradient as on cpu, read asynchronously, and a NaN loss for non-finite input (propagated
+// through the distance matrix's diagonal, which no clamp touches).
+const required = process.env.CI === 'true';
+let reason = '';
+try {
+  await initBackend({ prefer: ['webgpu'], allowSoftwareAdapter: true, quiet: true });
+} catch (error) {
+  reason = error instanceof Error ? error.message : String(error);
+}
+await tf.setBackend('cpu');
+const available = reason === '';
+
+const batch = 16;
+const student: Matrix = seededMatrix(batch, 12, 31);
+// Rows 0 and 5 coincide (clamped distance, no gradient between them).
+student[5] = [...student[0]!];
+const teacher: Matrix = seededMatrix(batch, 20, 32, 0, 1);
+
+/** The loss and its gradient w.r.t. the student on `backend`, read asynchronously. */
+async function lossAndGradient(backend: string, s: Matrix, t: Matrix) {
+  await tf.setBackend(backend);
+  const x = tf.tensor2d(s);
+  const y = tf.tensor2d(t);
+  const before = tf.memory().numTensors;
+  const value = rkdDistanceLoss(x, y);
+  const gradient = tf.grad((z: tf.Tensor) => rkdDistanceLoss(z, y))(x);
+  const loss = (await value.data())[0]!;
+  const gradientValues = Array.from(await gradient.data());
+  tf.dispose([value, gradient]);
+  const leaked = tf.memory().numTensors - before;
+  tf.dispose([x, y]);
+  await tf.setBackend('cpu');
+  return { loss, gradient: gradientValues, leaked };
+}
+
+describe.skipIf(!available && !required)(
+  `rkdDistanceLoss on webgpu in Node${available ? '' : ` (no adapter: ${reason})`}`,
+  () => {
+    it('matches cpu: loss and gradient within 1e-4 relative, nothing leaked', async () => {
+      if (!available) throw new Error(`CI=true but webgpu is unavailable: ${reason}`);
+      const gpu = await lossAndGradient('webgpu', student, teacher);
+      const cpu = await lossAndGradient('cpu', student, teacher);
+      expect(cpu.loss).toBeGreaterThan(0);
+      expect(Math.abs(gpu.loss - cpu.loss)).toBeLessThanOrEqual(1e-4 * cpu.loss);
+      const scale = Math.max(...cpu.gradient.map(Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      const worst = Math.max(...gpu.gradient.map((v, i) => Math.abs(v - cpu.gradient[i]!)));
+      expect(worst).toBeLessThanOrEqual(1e-4 * scale);
+      expect(gpu.leaked).toBe(0);
+      expect(cpu.leaked).toBe(0);
+    });
+
+    it('gives a NaN loss for a NaN or infinite value on either side', async () => {
+      if (!available) throw new Error(`CI=true but webgpu is unavailable: ${reason}`);
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+        const poisoned = student.map((row, i) => (i === 3 ? [bad, ...row.slice(1)] : row));
+        const poisonedTeacher = teacher.map((row, i) => (i === 3 ? [bad, ...row.slice(1)] : row));
+        expect(Number.isNaN((await lossAndGradient('webgpu', poisoned, teacher)).loss)).toBe(true);
+        expect(Number.isNaN((await lossAndGradient('webgpu', student, poisonedTeacher)).loss)).toBe(
+          true,
+        );
+      }
+    });
+  },
+);
