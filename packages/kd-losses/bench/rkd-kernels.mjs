@@ -22,11 +22,12 @@ if (modules.length === 0) modules.push(new URL('../dist/index.js', import.meta.u
 const repeatsIndex = process.argv.indexOf('--repeats');
 const repeats = repeatsIndex === -1 ? 15 : Number(process.argv[repeatsIndex + 1]);
 const countsOnly = process.argv.includes('--counts-only');
-// --angle: rkdAngleLoss instead (no float64 reference then).
+// --angle: rkdAngleLoss instead; --sp: similarityPreservingLoss (no float64 reference then).
 const angle = process.argv.includes('--angle');
+const sp = process.argv.includes('--sp');
+const lossName = angle ? 'rkdAngleLoss' : sp ? 'similarityPreservingLoss' : 'rkdDistanceLoss';
 const losses = [];
-for (const path of modules)
-  losses.push((await import(pathToFileURL(path).href))[angle ? 'rkdAngleLoss' : 'rkdDistanceLoss']);
+for (const path of modules) losses.push((await import(pathToFileURL(path).href))[lossName]);
 
 const B = 128;
 const studentShapes = [
@@ -184,7 +185,7 @@ if (losses.length > 1) {
           worst = Math.max(worst, tensorWorst);
         });
         console.log(
-          `${name}, seed ${seed}, ${signed ? 'signed' : 'non-negative'} student: loss ${referenceValues[0][0].toPrecision(6)} (float64 ${angle ? '-' : float64Loss(inputs).toPrecision(6)}), ${result[0].dataSync()[0].toPrecision(6)}; module ${m} vs 0: max |diff| / max |ref| (loss and each gradient) = ${worst.toExponential(2)} [${perTensor.join(', ')}]`,
+          `${name}, seed ${seed}, ${signed ? 'signed' : 'non-negative'} student: loss ${referenceValues[0][0].toPrecision(6)} (float64 ${angle || sp ? '-' : float64Loss(inputs).toPrecision(6)}), ${result[0].dataSync()[0].toPrecision(6)}; module ${m} vs 0: max |diff| / max |ref| (loss and each gradient) = ${worst.toExponential(2)} [${perTensor.join(', ')}]`,
         );
         tf.dispose(result);
       }

@@ -1,12 +1,11 @@
 import type { ValueCheckOptions } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { definePairLoss } from './define-distillation-loss';
+import { untapedMaxAbsScale } from './untaped-scale';
 import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
 
 /** Squared lengths are clamped here before the square root. */
 const SQUARED_LENGTH_FLOOR = 1e-12;
-/** The smallest normal float32: the scale of an all-zero batch (any positive value divides 0 to 0). */
-const SMALLEST_NORMAL_FLOAT32 = 1.1754943508222875e-38;
 
 /** `[B, B]` float32, 1 off the diagonal and 0 on it (an upload, no kernel). */
 function offDiagonalOnes(size: number): tf.Tensor2D {
@@ -19,7 +18,7 @@ function offDiagonalOnes(size: number): tf.Tensor2D {
 interface TripletCosines {
   /** The features over their scale `u = x / max|x|`, `[B, D]`. */
   scaled: tf.Tensor2D;
-  /** `max |x|` (at least the smallest normal float32), a scalar. */
+  /** `max |x|` (1 for all zeros), a scalar. */
   scale: tf.Tensor;
   /** `‖u_j − u_i‖²` from the gram matrix, `[B, B]` indexed [i, j]. */
   squared: tf.Tensor2D;
@@ -42,7 +41,7 @@ interface TripletCosines {
  */
 function tripletCosines(flat: tf.Tensor2D): TripletCosines {
   const size = flat.shape[0];
-  const scale = tf.maximum(tf.max(tf.abs(flat)), SMALLEST_NORMAL_FLOAT32);
+  const scale = untapedMaxAbsScale(flat);
   const scaled = tf.div(flat, scale) as tf.Tensor2D;
   const gram = tf.matMul(scaled, tf.transpose(scaled));
   const squaredNorms = tf.sum(tf.mul(gram, tf.eye(size)), 1);

@@ -1,12 +1,11 @@
 import type { ValueCheckOptions } from '@geokd/graph-construction';
 import * as tf from '@tensorflow/tfjs-core';
 import { definePairLoss } from './define-distillation-loss';
+import { untapedMaxAbsScale } from './untaped-scale';
 import { assertFeaturePair, flattenBatch, propagateNonFinite } from './validation';
 
 /** Squared distances are clamped here before the square root (as in the RKD code). */
 const SQUARED_DISTANCE_FLOOR = 1e-12;
-/** The smallest normal float32: the scale of an all-zero batch (any positive value divides 0 to 0). */
-const SMALLEST_NORMAL_FLOAT32 = 1.1754943508222875e-38;
 
 /** `[B, B]` bool, true off the diagonal (an upload, no kernel). */
 function offDiagonalMask(size: number): tf.Tensor2D {
@@ -19,7 +18,7 @@ function offDiagonalMask(size: number): tf.Tensor2D {
 interface RelativeDistances {
   /** The features over their scale, `[B, D]`, in [−1, 1]. */
   scaled: tf.Tensor2D;
-  /** `max |x|` (at least the smallest normal float32), a scalar. */
+  /** `max |x|` (1 for all zeros), a scalar. */
   scale: tf.Tensor;
   /** `‖u_i‖² + ‖u_j‖² − 2 u_i·u_j` of the scaled rows, `[B, B]`, exactly 0 on the diagonal. */
   squared: tf.Tensor2D;
@@ -44,7 +43,7 @@ interface RelativeDistances {
  */
 function relativeDistances(flat: tf.Tensor2D): RelativeDistances {
   const size = flat.shape[0];
-  const scale = tf.maximum(tf.max(tf.abs(flat)), SMALLEST_NORMAL_FLOAT32);
+  const scale = untapedMaxAbsScale(flat);
   const scaled = tf.div(flat, scale) as tf.Tensor2D;
   const gram = tf.matMul(scaled, tf.transpose(scaled));
   const norms = tf.sum(tf.mul(gram, tf.eye(size)), 1);

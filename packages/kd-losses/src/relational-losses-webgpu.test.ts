@@ -3,9 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { rkdAngleLoss } from './relational-angle-loss';
 import { rkdDistanceLoss } from './relational-distance-loss';
+import { similarityPreservingLoss } from './similarity-preserving-loss';
 import { type Matrix, seededMatrix } from './test-utils/reference';
 
-// The analytic gradients of rkdDistanceLoss and rkdAngleLoss on WebGPU (Dawn; CI runs it on Mesa's lavapipe and, with
+// The analytic gradients of rkdDistanceLoss, rkdAngleLoss and similarityPreservingLoss on WebGPU (Dawn; CI runs it on Mesa's lavapipe and, with
 // CI=true, requires an adapter; elsewhere a missing adapter skips the suite): the same loss and
 // gradient as on cpu, read asynchronously, and a NaN loss for non-finite input (propagated
 // through the gram matrix to entries that no clamp touches).
@@ -49,6 +50,7 @@ async function lossAndGradient(pairLoss: PairLoss, backend: string, s: Matrix, t
 describe.each([
   ['rkdDistanceLoss', rkdDistanceLoss, coincident],
   ['rkdAngleLoss', rkdAngleLoss, student],
+  ['similarityPreservingLoss', similarityPreservingLoss, coincident],
 ] as Array<[string, PairLoss, Matrix]>)('%s on webgpu in Node', (_name, loss, features) => {
   describe.skipIf(!available && !required)(available ? 'adapter' : `no adapter: ${reason}`, () => {
     it('matches cpu: loss and gradient within 1e-4 relative, nothing leaked', async () => {
