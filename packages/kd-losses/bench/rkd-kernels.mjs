@@ -1,10 +1,11 @@
-// Dispatching kernels and wasm time of the RKD distance loss (the registry's mean over the bench's
-// three tap pairs) forward and forward + backward (not a test).
+// Dispatching kernels and wasm time of the RKD distance loss (--angle: RKD angle, --sp:
+// similarity-preserving; the registry's mean over the bench's three tap pairs) forward and
+// forward + backward (not a test).
 // "Dispatching" kernels launch GPU work on webgpu: Identity, Reshape and same-dtype Cast do not.
 // B = 128; student taps [B,16,16,8], [B,8,8,16], [B,32]; teacher taps twice the channels.
 //
 //   pnpm --filter @geokd/kd-losses build
-//   node bench/rkd-kernels.mjs [--module path/to/kd-losses.mjs ...] [--repeats 15] [--counts-only]
+//   node bench/rkd-kernels.mjs [--angle | --sp] [--module path/to/kd-losses.mjs ...] [--repeats 15] [--counts-only]
 //
 // With several --module paths the wasm timings are interleaved (A B A B ...) and each module's
 // median is printed; the first module is the reference for the relative differences.
