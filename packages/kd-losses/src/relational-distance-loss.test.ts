@@ -1,9 +1,24 @@
+import { countDispatchingKernels } from '@geokd/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { rkdDistanceLoss } from './relational-distance-loss';
-import { BACKENDS, read, useBackend } from './test-utils/backends';
+import { BACKENDS, gradientOf, read, useBackend } from './test-utils/backends';
 import { pairLossChecks } from './test-utils/pair-loss-suite';
-import { rkdDistanceReference } from './test-utils/reference';
+import {
+  finiteDifferenceGradient,
+  type Matrix,
+  rkdDistanceReference,
+  seededMatrix,
+} from './test-utils/reference';
+
+/** max |actual − expected| ≤ tolerance · max |expected| (gradients are small: no floor of 1). */
+function expectRelativelyClose(actual: number[], expected: number[], tolerance: number): void {
+  expect(actual.length).toBe(expected.length);
+  const scale = Math.max(...expected.map(Math.abs));
+  expect(scale).toBeGreaterThan(0);
+  const worst = Math.max(...actual.map((value, i) => Math.abs(value - expected[i]!)));
+  expect(worst).toBeLessThanOrEqual(tolerance * scale);
+}
 
 describe.each(BACKENDS)('rkdDistanceLoss on %s', (backend) => {
   useBackend(backend);
@@ -21,5 +36,97 @@ describe.each(BACKENDS)('rkdDistanceLoss on %s', (backend) => {
       rkdDistanceLoss(tf.tensor2d([[0], [10], [20]]), tf.tensor2d([[0], [1], [2]])),
     );
     expect(value).toBeCloseTo(0, 5);
+  });
+
+  it('has the float64 finite-difference gradient with both Huber branches and coincident points', () => {
+    // Row 5 is far from the others in the student only (pairs with |ψ_S − ψ_T| > 1: the linear
+    // branch), rows 0 and 3 coincide (distance clamped to 1e-6: no gradient between them), and
+    // the scale is 3 (the features are divided by max|x| inside).
+    const student: Matrix = seededMatrix(7, 5, 21).map((row, i) =>
+      row.map((v) => (i === 5 ? 3 * v + 6 : 3 * v)),
+    );
+    student[3] = [...student[0]!];
+    const teacher = seededMatrix(7, 9, 22);
+    const gaps = (() => {
+      const d = (x: Matrix, i: number, j: number) =>
+        Math.sqrt(x[i]!.reduce((sum, v, k) => sum + (v - x[j]![k]!) ** 2, 0));
+      const mean = (x: Matrix) => {
+        let sum = 0;
+        for (let i = 0; i < 7; i++) for (let j = 0; j < 7; j++) if (i !== j) sum += d(x, i, j);
+        return sum / 42;
+      };
+      const [ms, mt] = [mean(student), mean(teacher)];
+      return [
+        d(student, 5, 1) / ms - d(teacher, 5, 1) / mt,
+        d(student, 1, 2) / ms - d(teacher, 1, 2) / mt,
+      ];
+    })();
+    expect(Math.abs(gaps[0]!)).toBeGreaterThan(1);
+    expect(Math.abs(gaps[1]!)).toBeLessThan(1);
+    const s = tf.tensor2d(student);
+    const t = tf.tensor2d(teacher);
+    expect(read(rkdDistanceLoss(s, t))).toBeCloseTo(rkdDistanceReference(student, teacher), 6);
+    const gradient = gradientOf((x) => rkdDistanceLoss(x, t), s);
+    tf.dispose([s, t]);
+    const expected = finiteDifferenceGradient((x) => rkdDistanceReference(x, teacher), student);
+    expectRelativelyClose(gradient, expected.flat(), 1e-4);
+  });
+
+  it('gives a NaN loss for a NaN or infinite student or teacher value', () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const good = tf.tensor2d(seededMatrix(4, 3, 23));
+      const poisoned = tf.tensor2d(
+        seededMatrix(4, 3, 24).map((row, i) => (i === 2 ? [bad, ...row.slice(1)] : row)),
+      );
+      expect(Number.isNaN(read(rkdDistanceLoss(poisoned, good)))).toBe(true);
+      expect(Number.isNaN(read(rkdDistanceLoss(good, poisoned)))).toBe(true);
+      tf.dispose([good, poisoned]);
+    }
+  });
+
+  it('gives a finite loss and a zero gradient for an all-zero student', () => {
+    const s = tf.zeros([4, 3]);
+    const t = tf.tensor2d(seededMatrix(4, 5, 28));
+    expect(Number.isFinite(read(rkdDistanceLoss(s, t)))).toBe(true);
+    expect(gradientOf((x) => rkdDistanceLoss(x, t), s)).toEqual(new Array(12).fill(0));
+    tf.dispose([s, t]);
+  });
+
+  it('is 0 with a zero gradient for a batch of one', () => {
+    const s = tf.tensor2d([[1, 2]]);
+    const t = tf.tensor2d([[3, 4, 5]]);
+    expect(read(rkdDistanceLoss(s, t))).toBe(0);
+    expect(gradientOf((x) => rkdDistanceLoss(x, t), s)).toEqual([0, 0]);
+    tf.dispose([s, t]);
+  });
+});
+
+describe('rkdDistanceLoss kernel dispatches', () => {
+  useBackend('cpu');
+
+  it('stays within its dispatching-kernel count on the bench taps, forward and backward', async () => {
+    // The registry's mean over three taps (student [B,16,16,8], [B,8,8,16], [B,32], teacher twice
+    // the channels; the count does not depend on B). Before the analytic gradient (2026-11-30):
+    // forward 245, forward + backward 462; after: 125 and 168 (bench/rkd-kernels.mjs).
+    const batch = 8;
+    const studentShapes = [
+      [batch, 16, 16, 8],
+      [batch, 8, 8, 16],
+      [batch, 32],
+    ];
+    const students = studentShapes.map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', i));
+    const teachers = studentShapes.map((shape, i) =>
+      tf.relu(tf.randomNormal([...shape.slice(0, -1), 2 * shape.at(-1)!], 0, 1, 'float32', 10 + i)),
+    );
+    const mean = (xs: tf.Tensor[]) =>
+      tf.div(tf.addN(xs.map((x, i) => rkdDistanceLoss(x, teachers[i]!))), xs.length) as tf.Scalar;
+    const forward = await countDispatchingKernels(() => mean(students));
+    const both = await countDispatchingKernels(() => {
+      const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => mean(xs))(students);
+      return [value, ...grads];
+    });
+    expect(forward.total).toBeLessThanOrEqual(125);
+    expect(both.total).toBeLessThanOrEqual(168);
+    tf.dispose([...students, ...teachers]);
   });
 });
