@@ -1,4 +1,3 @@
-import { countDispatchingKernels } from '@geokd/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { rkdAngleLoss } from './relational-angle-loss';
@@ -10,6 +9,7 @@ import {
   rkdAngleReference,
   seededMatrix,
 } from './test-utils/reference';
+import { tapLossDispatches } from './test-utils/tap-loss-dispatches';
 
 /** cos ∠(x_j − x_i, x_k − x_i) in float64. */
 function cosine(x: Matrix, i: number, j: number, k: number): number {
@@ -115,28 +115,10 @@ describe('rkdAngleLoss kernel dispatches', () => {
   useBackend('cpu');
 
   it('stays within its dispatching-kernel count on the bench taps, forward and backward', async () => {
-    // The registry's mean over three taps (student [B,16,16,8], [B,8,8,16], [B,32], teacher twice
-    // the channels; the count does not depend on B). Before the analytic gradient (2026-11-30):
+    // The registry's mean over the bench's three taps. Before the analytic gradient (2026-11-30):
     // forward 242, forward + backward 480; after: 143 and 231 (bench/rkd-kernels.mjs --angle).
-    const batch = 8;
-    const studentShapes = [
-      [batch, 16, 16, 8],
-      [batch, 8, 8, 16],
-      [batch, 32],
-    ];
-    const students = studentShapes.map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', i));
-    const teachers = studentShapes.map((shape, i) =>
-      tf.relu(tf.randomNormal([...shape.slice(0, -1), 2 * shape.at(-1)!], 0, 1, 'float32', 10 + i)),
-    );
-    const mean = (xs: tf.Tensor[]) =>
-      tf.div(tf.addN(xs.map((x, i) => rkdAngleLoss(x, teachers[i]!))), xs.length) as tf.Scalar;
-    const forward = await countDispatchingKernels(() => mean(students));
-    const both = await countDispatchingKernels(() => {
-      const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => mean(xs))(students);
-      return [value, ...grads];
-    });
-    expect(forward.total).toBeLessThanOrEqual(143);
-    expect(both.total).toBeLessThanOrEqual(231);
-    tf.dispose([...students, ...teachers]);
+    const counts = await tapLossDispatches(rkdAngleLoss);
+    expect(counts.forward).toBeLessThanOrEqual(143);
+    expect(counts.forwardBackward).toBeLessThanOrEqual(231);
   });
 });

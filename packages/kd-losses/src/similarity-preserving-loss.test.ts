@@ -1,4 +1,3 @@
-import { countDispatchingKernels } from '@geokd/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { similarityPreservingLoss } from './similarity-preserving-loss';
@@ -10,6 +9,7 @@ import {
   seededMatrix,
   similarityPreservingReference,
 } from './test-utils/reference';
+import { tapLossDispatches } from './test-utils/tap-loss-dispatches';
 
 describe.each(BACKENDS)('similarityPreservingLoss on %s', (backend) => {
   useBackend(backend);
@@ -85,31 +85,10 @@ describe('similarityPreservingLoss kernel dispatches', () => {
   useBackend('cpu');
 
   it('stays within its dispatching-kernel count on the bench taps, forward and backward', async () => {
-    // The registry's mean over three taps (student [B,16,16,8], [B,8,8,16], [B,32], teacher twice
-    // the channels; the count does not depend on B). Before the analytic gradient (2026-11-30):
+    // The registry's mean over the bench's three taps. Before the analytic gradient (2026-11-30):
     // forward 197, forward + backward 381; after: 122 and 159 (bench/rkd-kernels.mjs --sp).
-    const batch = 8;
-    const studentShapes = [
-      [batch, 16, 16, 8],
-      [batch, 8, 8, 16],
-      [batch, 32],
-    ];
-    const students = studentShapes.map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', i));
-    const teachers = studentShapes.map((shape, i) =>
-      tf.relu(tf.randomNormal([...shape.slice(0, -1), 2 * shape.at(-1)!], 0, 1, 'float32', 10 + i)),
-    );
-    const mean = (xs: tf.Tensor[]) =>
-      tf.div(
-        tf.addN(xs.map((x, i) => similarityPreservingLoss(x, teachers[i]!))),
-        xs.length,
-      ) as tf.Scalar;
-    const forward = await countDispatchingKernels(() => mean(students));
-    const both = await countDispatchingKernels(() => {
-      const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => mean(xs))(students);
-      return [value, ...grads];
-    });
-    expect(forward.total).toBeLessThanOrEqual(122);
-    expect(both.total).toBeLessThanOrEqual(159);
-    tf.dispose([...students, ...teachers]);
+    const counts = await tapLossDispatches(similarityPreservingLoss);
+    expect(counts.forward).toBeLessThanOrEqual(122);
+    expect(counts.forwardBackward).toBeLessThanOrEqual(159);
   });
 });
